@@ -1,0 +1,34 @@
+#!/bin/sh
+# The main job on embedded defaults: code -> image -> bundle.
+# Builds Berth, makes an image from the sample app (sample/app on a busybox base directory) into an
+# OCI image layout, inspects it, and unpacks it into a runtime bundle (config.json + rootfs/).
+# Everything it makes is under ./work/ (override with BERTH_WORK).
+set -eu
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+berth_install_packages
+
+mvn -B -q -DskipTests install
+WORK=${BERTH_WORK:-$PWD/work}
+rm -rf "$WORK"
+mkdir -p "$WORK"
+
+# The sample directory: the app's code on a minimal static busybox userland.
+SRC=$WORK/sample
+mkdir -p "$SRC/bin" "$SRC/etc" "$SRC/app" "$SRC/tmp"
+cp /bin/busybox "$SRC/bin/busybox"
+for a in sh echo cat ls uname id; do ln -s busybox "$SRC/bin/$a"; done
+printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/app:/bin/sh\n' > "$SRC/etc/passwd"
+printf 'root:x:0:\napp:x:1000:\n' > "$SRC/etc/group"
+cp sample/app/* "$SRC/app/"
+chmod 1777 "$SRC/tmp"
+
+set -x
+bin/berth image create --from-dir "$SRC" --entrypoint /bin/sh --cmd /app/hello.sh oci:"$WORK/layout":demo
+bin/berth image ls oci:"$WORK/layout"
+bin/berth image inspect oci:"$WORK/layout":demo
+bin/berth image unpack oci:"$WORK/layout":demo "$WORK/bundle"
+set +x
+echo "bundle: $WORK/bundle"
+ls -l "$WORK/bundle" "$WORK/bundle/rootfs"
+grep -A4 '"args"' "$WORK/bundle/config.json"
