@@ -52,6 +52,12 @@ public final class ImageCreator {
 
     /** Creates the image in {@code layout} and tags it {@code tag}. */
     public static Created create(OciLayout layout, String tag, Request req) {
+        try (OciLayout.Hold hold = layout.beginWrite()) {
+            return createHeld(layout, tag, req);
+        }
+    }
+
+    private static Created createHeld(OciLayout layout, String tag, Request req) {
         ImageConfig config;
         List<Descriptor> layers = new ArrayList<>();
         if (req.base().isPresent()) {

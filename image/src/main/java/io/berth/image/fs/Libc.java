@@ -1,0 +1,59 @@
+package io.berth.image.fs;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The few libc calls Java's file API lacks (xattrs without following links, mknod), each downcall
+ * handle created once, lazily, on first use (DESIGN.md: every handle costs start-up time). errno is
+ * captured with the call so that errors name the call, the path and errno.
+ */
+final class Libc {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    private Libc() {}
+
+    static MethodHandle handle(String name, FunctionDescriptor fd) {
+        MemorySegment addr = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(addr, fd, Linker.Option.captureCallState("errno"));
+    }
+
+    static MemorySegment captureState(Arena arena) {
+        return arena.allocate(CAPTURE);
+    }
+
+    static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    static final ValueLayout.OfLong SIZE_T = ValueLayout.JAVA_LONG;
+
+    /** The C name of an errno value for messages (the common ones; otherwise the number). */
+    static String errnoName(int e) {
+        return switch (e) {
+            case 1 -> "EPERM";
+            case 2 -> "ENOENT";
+            case 7 -> "E2BIG";
+            case 13 -> "EACCES";
+            case 17 -> "EEXIST";
+            case 20 -> "ENOTDIR";
+            case 22 -> "EINVAL";
+            case 28 -> "ENOSPC";
+            case 34 -> "ERANGE";
+            case 61 -> "ENODATA";
+            case 95 -> "EOPNOTSUPP";
+            default -> "errno " + e;
+        };
+    }
+
+}

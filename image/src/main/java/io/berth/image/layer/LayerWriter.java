@@ -1,0 +1,290 @@
+package io.berth.image.layer;
+
+import com.github.luben.zstd.ZstdOutputStream;
+import io.berth.image.ImageException;
+import io.berth.image.fs.Mknod;
+import io.berth.image.store.ContentStore;
+import io.berth.spec.Compression;
+import io.berth.spec.Descriptor;
+import io.berth.spec.Digest;
+import io.berth.spec.MediaType;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+
+/**
+ * Writes a layer (layer.md) from a directory, or from the change between a lower and an upper
+ * directory ("Change Types": additions, modifications, removals as whiteouts), streaming
+ * tar → diffID hash → compressor → blob hash → the content store in one pass.
+ *
+ * <p>Deterministic: entries in byte order of their paths, empty user/group names, no atime/ctime, and
+ * with {@code sourceDateEpoch} every mtime clamped to it (reproducible-builds.org SOURCE_DATE_EPOCH),
+ * so the same tree gives the same digests. Hardlinks within the layer are written as link entries to
+ * the first path of the inode ("Hardlinks").
+ */
+public final class LayerWriter {
+    static final int BUFFER = 256 * 1024;
+    /** Whiteout prefix and opaque marker (layer.md "Whiteouts"). */
+    public static final String WHITEOUT_PREFIX = ".wh.";
+    public static final String OPAQUE = ".wh..wh..opq";
+    /** zstd level: 3 is zstd's default, the speed/ratio point `zstd` uses. */
+    static final int ZSTD_LEVEL = 3;
+
+    private LayerWriter() {}
+
+    /** Writes a layer from {@code dir} (whole, or its change from {@code lower}) into {@code store}. */
+    public static LayerResult write(ContentStore store, Path dir, Optional<Path> lower, Compression compression,
+            Optional<Instant> sourceDateEpoch) {
+        try (ContentStore.Ingest blob = store.begin(Digest.SHA256, OptionalLong.empty())) {
+            MessageDigest diffHash = Digest.hasher(Digest.SHA256);
+            long[] uncompressed = {0};
+            OutputStream compressed = compressor(compression, new NoClose(blob));
+            OutputStream hashing = new FilterOutputStream(compressed) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    diffHash.update(b, off, len);
+                    uncompressed[0] += len;
+                    out.write(b, off, len);
+                }
+
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+            };
+            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new BufferedOutputStream(hashing, BUFFER),
+                    StandardCharsets.UTF_8.name())) {
+                tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+                tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+                tar.setAddPaxHeadersForNonAsciiNames(true);
+                Writer w = new Writer(tar, sourceDateEpoch.map(FileTime::from));
+                if (lower.isPresent()) {
+                    new TreeDiff(w).diffDir(lower.get(), dir, "");
+                } else {
+                    w.addTree(dir, "");
+                }
+                tar.finish();
+            }
+            ContentStore.Written written = blob.commit(Optional.empty());
+            Descriptor desc = Descriptor.of(MediaType.ociLayer(compression), written.digest(), written.size());
+            return new LayerResult(desc, Digest.fromHash(Digest.SHA256, diffHash.digest()), uncompressed[0]);
+        } catch (IOException e) {
+            throw new UncheckedIOException("write layer from " + dir, e);
+        }
+    }
+
+    static OutputStream compressor(Compression c, OutputStream out) throws IOException {
+        return switch (c) {
+            case NONE -> out;
+            // java.util.zip writes a fixed header (no name, mtime 0), level 6 as gzip's default.
+            case GZIP -> new GZIPOutputStream(out, BUFFER);
+            case ZSTD -> {
+                ZstdOutputStream z = new ZstdOutputStream(out, ZSTD_LEVEL);
+                z.setChecksum(false);
+                yield z;
+            }
+        };
+    }
+
+    /** Keeps the compressor's close from closing the blob being committed. */
+    private static final class NoClose extends FilterOutputStream {
+        NoClose(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+
+    /** Emits tar entries; remembers inodes already written for hardlinks. */
+    static final class Writer {
+        private final TarArchiveOutputStream tar;
+        private final Optional<FileTime> clamp;
+        private final Map<String, String> inodes = new HashMap<>();
+        private final byte[] buf = new byte[BUFFER];
+
+        Writer(TarArchiveOutputStream tar, Optional<FileTime> clamp) {
+            this.tar = tar;
+            this.clamp = clamp;
+        }
+
+        /** Every object under {@code dir}, named under {@code prefix}. */
+        void addTree(Path dir, String prefix) throws IOException {
+            for (Path child : FsEntry.children(dir)) {
+                String name = prefix + child.getFileName();
+                FsEntry e = FsEntry.read(child, name);
+                add(e);
+                if (e.type() == FsEntry.Type.DIR) {
+                    addTree(child, name + "/");
+                }
+            }
+        }
+
+        void add(FsEntry e) throws IOException {
+            if (e.type() == FsEntry.Type.SOCKET) {
+                return; // sockets cannot be carried in a tar; tar and umoci skip them too
+            }
+            String inodeKey = e.dev() + ":" + e.ino();
+            String first = e.type() == FsEntry.Type.FILE && e.nlink() > 1 ? inodes.putIfAbsent(inodeKey, e.name()) : null;
+            TarArchiveEntry t;
+            if (first != null) {
+                t = new TarArchiveEntry(e.name(), TarConstants.LF_LINK);
+                t.setLinkName(first);
+            } else {
+                t = switch (e.type()) {
+                    case DIR -> new TarArchiveEntry(e.name() + "/", TarConstants.LF_DIR);
+                    case FILE -> new TarArchiveEntry(e.name(), TarConstants.LF_NORMAL);
+                    case SYMLINK -> {
+                        TarArchiveEntry s = new TarArchiveEntry(e.name(), TarConstants.LF_SYMLINK);
+                        s.setLinkName(e.linkTarget().orElseThrow());
+                        yield s;
+                    }
+                    case CHAR -> device(e, TarConstants.LF_CHR);
+                    case BLOCK -> device(e, TarConstants.LF_BLK);
+                    case FIFO -> new TarArchiveEntry(e.name(), TarConstants.LF_FIFO);
+                    case SOCKET -> throw new IllegalStateException();
+                };
+                if (e.type() == FsEntry.Type.FILE) {
+                    t.setSize(e.size());
+                }
+            }
+            t.setMode(e.mode());
+            t.setUserId(e.uid());
+            t.setGroupId(e.gid());
+            t.setUserName("");
+            t.setGroupName("");
+            t.setModTime(mtime(e.mtime()));
+            for (var x : e.xattrs().entrySet()) {
+                t.addPaxHeader("SCHILY.xattr." + x.getKey(), new String(x.getValue(), StandardCharsets.UTF_8));
+            }
+            tar.putArchiveEntry(t);
+            if (first == null && e.type() == FsEntry.Type.FILE) {
+                copy(e);
+            }
+            tar.closeArchiveEntry();
+        }
+
+        private void copy(FsEntry e) throws IOException {
+            long left = e.size();
+            try (InputStream in = Files.newInputStream(e.path())) {
+                while (left > 0) {
+                    int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                    if (n < 0) {
+                        throw new ImageException("write layer: " + e.path() + " shrank while being read");
+                    }
+                    tar.write(buf, 0, n);
+                    left -= n;
+                }
+            }
+        }
+
+        private static TarArchiveEntry device(FsEntry e, byte flag) {
+            TarArchiveEntry t = new TarArchiveEntry(e.name(), flag);
+            t.setDevMajor((int) Mknod.major(e.rdev()));
+            t.setDevMinor((int) Mknod.minor(e.rdev()));
+            return t;
+        }
+
+        private FileTime mtime(FileTime m) {
+            long secs = m.toMillis() / 1000;
+            if (clamp.isPresent() && secs > clamp.get().toMillis() / 1000) {
+                secs = clamp.get().toMillis() / 1000;
+            }
+            return FileTime.fromMillis(secs * 1000);
+        }
+
+        /** A whiteout entry hiding {@code name} of the lower layers (layer.md "Whiteouts"). */
+        void whiteout(String parentPrefix, String base) throws IOException {
+            TarArchiveEntry t = new TarArchiveEntry(parentPrefix + WHITEOUT_PREFIX + base, TarConstants.LF_NORMAL);
+            t.setMode(0644);
+            t.setUserName("");
+            t.setGroupName("");
+            t.setModTime(clamp.orElse(FileTime.fromMillis(0)));
+            tar.putArchiveEntry(t);
+            tar.closeArchiveEntry();
+        }
+    }
+
+    /** The change from a lower tree to an upper tree (layer.md "Determining Changes"). */
+    record TreeDiff(Writer w) {
+        void diffDir(Path lower, Path upper, String prefix) throws IOException {
+            List<Path> lo = FsEntry.children(lower);
+            List<Path> up = FsEntry.children(upper);
+            Map<String, Path> loByName = new HashMap<>();
+            lo.forEach(p -> loByName.put(p.getFileName().toString(), p));
+            Map<String, Path> upByName = new HashMap<>();
+            up.forEach(p -> upByName.put(p.getFileName().toString(), p));
+            // When nothing of the lower directory survives and it had several children, one opaque
+            // marker says it all ("Opaque Whiteout").
+            boolean opaque = !prefix.isEmpty() && lo.size() > 1 && lo.stream()
+                    .noneMatch(p -> upByName.containsKey(p.getFileName().toString()));
+            if (opaque) {
+                w.whiteout(prefix, OPAQUE.substring(WHITEOUT_PREFIX.length()));
+                w.addTree(upper, prefix);
+                return;
+            }
+            java.util.TreeSet<String> names = new java.util.TreeSet<>(FsEntry::compareNames);
+            names.addAll(loByName.keySet());
+            names.addAll(upByName.keySet());
+            for (String n : names) {
+                Path l = loByName.get(n);
+                Path u = upByName.get(n);
+                String name = prefix + n;
+                if (u == null) {
+                    w.whiteout(prefix, n);
+                    continue;
+                }
+                FsEntry ue = FsEntry.read(u, name);
+                if (l == null) {
+                    w.add(ue);
+                    if (ue.type() == FsEntry.Type.DIR) {
+                        w.addTree(u, name + "/");
+                    }
+                    continue;
+                }
+                FsEntry le = FsEntry.read(l, name);
+                boolean bothDirs = le.type() == FsEntry.Type.DIR && ue.type() == FsEntry.Type.DIR;
+                if (bothDirs) {
+                    if (!le.sameAs(ue)) {
+                        w.add(ue);
+                    }
+                    diffDir(l, u, name + "/");
+                } else if (le.type() != ue.type()) {
+                    // A type change: hide the lower object, then add the new one in the same layer.
+                    w.whiteout(prefix, n);
+                    w.add(ue);
+                    if (ue.type() == FsEntry.Type.DIR) {
+                        w.addTree(u, name + "/");
+                    }
+                } else if (!le.sameAs(ue)) {
+                    w.add(ue);
+                }
+            }
+        }
+    }
+}
