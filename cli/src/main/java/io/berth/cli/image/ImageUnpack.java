@@ -6,7 +6,6 @@ import io.berth.image.convert.BundleConfig;
 import io.berth.image.layout.OciLayout;
 import io.berth.image.layout.ResolvedImage;
 import io.berth.image.unpack.UnpackOptions;
-import io.berth.image.unpack.Unpacker;
 import io.berth.spec.Platform;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -30,10 +29,8 @@ final class ImageUnpack {
                 .orElseGet(Platform::host);
         OciLayout layout = OciLayout.open(ref.layout());
         ResolvedImage img = layout.resolve(ref.name(), platform);
-        Path rootfs = bundle.resolve("rootfs");
-        Unpacker.unpack(layout.blobs(), img.manifest(), img.config(), rootfs,
+        BundleConfig.unpackBundle(layout.blobs(), img, bundle,
                 UnpackOptions.defaults().withReplaceExisting(a.flag("--force")));
-        BundleConfig.write(img.config(), bundle);
         out.println(bundle);
     }
 }

@@ -54,9 +54,6 @@ public final class BundleConfig {
         // conversion.md "Verbatim Fields": Entrypoint + Cmd → process.args ("MUST append").
         List<String> args = new ArrayList<>(c.entrypoint());
         args.addAll(c.cmd());
-        if (args.isEmpty()) {
-            throw new ImageException("convert config: the image has neither Entrypoint nor Cmd: nothing to run");
-        }
         // Env verbatim; a default PATH only when the image has none ("SHOULD NOT add entries that have
         // variable names present in Config.Env").
         List<String> env = new ArrayList<>(c.env());
@@ -121,6 +118,23 @@ public final class BundleConfig {
                 Mount.of("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")),
                 Mount.of("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")),
                 Mount.of("/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", "ro")));
+    }
+
+    /**
+     * Unpacks an image into {@code bundle/rootfs} and writes {@code bundle/config.json}. If the
+     * conversion fails (an unknown user, say), the rootfs just unpacked is removed again: a bundle is
+     * either whole or not there.
+     */
+    public static Spec unpackBundle(io.berth.image.store.BlobSource blobs, io.berth.image.layout.ResolvedImage img,
+            Path bundle, io.berth.image.unpack.UnpackOptions options) {
+        Path rootfs = bundle.resolve("rootfs");
+        io.berth.image.unpack.Unpacker.unpack(blobs, img.manifest(), img.config(), rootfs, options);
+        try {
+            return write(img.config(), bundle);
+        } catch (RuntimeException e) {
+            io.berth.image.fs.Trees.removeUnchecked(rootfs);
+            throw e;
+        }
     }
 
     /** Converts and writes {@code bundle/config.json} (atomically) next to {@code bundle/rootfs}. */

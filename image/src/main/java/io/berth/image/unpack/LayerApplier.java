@@ -4,19 +4,16 @@ import io.berth.image.fs.InRoot;
 
 import io.berth.image.ImageException;
 import io.berth.image.fs.Mknod;
+import io.berth.image.fs.Trees;
 import io.berth.image.fs.NativeFsException;
 import io.berth.image.fs.Xattrs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -229,38 +226,8 @@ final class LayerApplier {
         return false;
     }
 
-    /** Removes a file, link or whole directory tree, never following symlinks. */
     static void removeAny(Path p) throws IOException {
-        BasicFileAttributes a = InRoot.stat(p);
-        if (a == null) {
-            return;
-        }
-        if (!a.isDirectory()) {
-            Files.delete(p);
-            return;
-        }
-        try {
-            Files.delete(p);
-            return;
-        } catch (DirectoryNotEmptyException e) {
-            // fall through to the walk
-        }
-        Files.walkFileTree(p, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-                Files.delete(f);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                if (exc != null) {
-                    throw exc;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        Trees.remove(p);
     }
 
     /** Owner, then mode (chown clears setuid), xattrs, then mtime; never following the final symlink. */
@@ -293,14 +260,6 @@ final class LayerApplier {
         } else {
             Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                     .setTimes(mtime, mtime, null);
-        }
-    }
-
-    static void uncheckedRemove(Path p) {
-        try {
-            removeAny(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException("remove " + p, e);
         }
     }
 }

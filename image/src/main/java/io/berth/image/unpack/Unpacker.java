@@ -1,6 +1,7 @@
 package io.berth.image.unpack;
 
 import io.berth.image.fs.InRoot;
+import io.berth.image.fs.Trees;
 
 import io.berth.image.ImageException;
 import io.berth.image.store.BlobSource;
@@ -59,7 +60,7 @@ public final class Unpacker {
                 commit(work, target);
                 return r;
             } catch (RuntimeException | IOException | Error e) {
-                LayerApplier.uncheckedRemove(work);
+                Trees.removeUnchecked(work);
                 throw e;
             }
         } catch (IOException e) {
@@ -91,7 +92,7 @@ public final class Unpacker {
         }
         Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
         if (old != null) {
-            LayerApplier.removeAny(old);
+            Trees.remove(old);
         }
     }
 
