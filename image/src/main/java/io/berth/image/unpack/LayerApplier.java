@@ -3,6 +3,7 @@ package io.berth.image.unpack;
 import io.berth.image.fs.InRoot;
 
 import io.berth.image.ImageException;
+import io.berth.image.fs.FileMeta;
 import io.berth.image.fs.Mknod;
 import io.berth.image.fs.Trees;
 import io.berth.image.fs.NativeFsException;
@@ -15,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -238,7 +238,7 @@ final class LayerApplier {
             Files.setAttribute(p, "unix:gid", (int) e.getLongGroupId(), LinkOption.NOFOLLOW_LINKS);
         }
         if (!symlink) {
-            Files.setAttribute(p, "unix:mode", e.getMode() & 07777, LinkOption.NOFOLLOW_LINKS);
+            FileMeta.chmod(p, e.getMode() & 07777);
         }
         for (Map.Entry<String, String> h : e.getExtraPaxHeaders().entrySet()) {
             if (h.getKey().startsWith("SCHILY.xattr.")) {
@@ -258,8 +258,7 @@ final class LayerApplier {
         if (e.isDirectory()) {
             dirTimes.add(new DirTime(p, depth, mtime));
         } else {
-            Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setTimes(mtime, mtime, null);
+            FileMeta.setTimes(p, mtime);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.berth.image.unpack;
 
+import io.berth.image.fs.FileMeta;
 import io.berth.image.fs.InRoot;
 import io.berth.image.fs.Trees;
 
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -98,7 +98,7 @@ public final class Unpacker {
 
     private static UnpackResult applyAll(BlobSource blobs, List<Descriptor> layers, List<Compression> compressions,
             ImageConfig config, Path work, UnpackOptions options) throws IOException {
-        Files.setAttribute(work, "unix:mode", 0755);
+        FileMeta.chmod(work, 0755);
         AtomicLong uncompressed = new AtomicLong();
         LayerApplier.Budget budget = new LayerApplier.Budget();
         List<LayerApplier.DirTime> dirTimes = new ArrayList<>();
@@ -126,8 +126,7 @@ public final class Unpacker {
         dirTimes.sort(Comparator.comparingInt(LayerApplier.DirTime::depth).reversed());
         for (LayerApplier.DirTime d : dirTimes) {
             if (Files.isDirectory(d.dir(), LinkOption.NOFOLLOW_LINKS)) {
-                Files.getFileAttributeView(d.dir(), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                        .setTimes(d.mtime(), d.mtime(), null);
+                FileMeta.setTimes(d.dir(), d.mtime());
             }
         }
         return new UnpackResult(layers.size(), budget.entries, uncompressed.get());
