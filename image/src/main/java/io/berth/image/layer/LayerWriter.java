@@ -99,6 +99,9 @@ public final class LayerWriter {
             case ZSTD -> {
                 ZstdOutputStream z = new ZstdOutputStream(out, ZSTD_LEVEL);
                 z.setChecksum(false);
+                // Multi-threaded zstd frames do not depend on the worker count (any >= 1), so a fixed
+                // count keeps digests the same on every machine while compressing on two cores.
+                z.setWorkers(2);
                 yield z;
             }
         };
