@@ -161,7 +161,25 @@ public final class OciLayout {
         return removed[0];
     }
 
+    /**
+     * In-process locks per layout: a FileLock excludes other processes, but two threads of one JVM
+     * asking for it get OverlappingFileLockException, so they queue here first.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, java.util.concurrent.locks.ReentrantLock> LOCKS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private void updateIndex(java.util.function.Consumer<List<Descriptor>> change) {
+        java.util.concurrent.locks.ReentrantLock local = LOCKS.computeIfAbsent(root.toAbsolutePath().normalize(),
+                k -> new java.util.concurrent.locks.ReentrantLock());
+        local.lock();
+        try {
+            updateIndexLocked(change);
+        } finally {
+            local.unlock();
+        }
+    }
+
+    private void updateIndexLocked(java.util.function.Consumer<List<Descriptor>> change) {
         try (FileChannel lockFile = FileChannel.open(root.resolve(".berth-index.lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE); FileLock lock = lockFile.lock()) {
             Index idx = index();
