@@ -31,4 +31,7 @@ bin/berth image unpack oci:"$WORK/layout":demo "$WORK/bundle"
 set +x
 echo "bundle: $WORK/bundle"
 ls -l "$WORK/bundle" "$WORK/bundle/rootfs"
-grep -A4 '"args"' "$WORK/bundle/config.json"
+grep -A1 '"args"' "$WORK/bundle/config.json"
+# Until berth-runtime lands (issue 5), show that the bundle's rootfs runs the app, with chroot.
+echo "running the app in the unpacked rootfs (chroot):"
+chroot "$WORK/bundle/rootfs" /bin/sh /app/hello.sh
