@@ -51,6 +51,7 @@ public final class ImageCreator {
     private ImageCreator() {}
 
     /** Creates the image in {@code layout} and tags it {@code tag}. */
+    @SuppressWarnings("try") // the hold is the point: gc stays out while this image's blobs are untagged
     public static Created create(OciLayout layout, String tag, Request req) {
         try (OciLayout.Hold hold = layout.beginWrite()) {
             return createHeld(layout, tag, req);

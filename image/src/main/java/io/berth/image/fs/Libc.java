@@ -22,6 +22,8 @@ final class Libc {
 
     private Libc() {}
 
+    /** A downcall handle; FFM's restricted method, allowed by --enable-native-access in every launcher. */
+    @SuppressWarnings("restricted")
     static MethodHandle handle(String name, FunctionDescriptor fd) {
         MemorySegment addr = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));

@@ -179,6 +179,7 @@ public final class OciLayout {
         }
     }
 
+    @SuppressWarnings("try") // the FileLock is held for the block, not used in it
     private void updateIndexLocked(java.util.function.Consumer<List<Descriptor>> change) {
         try (FileChannel lockFile = FileChannel.open(root.resolve(".berth-index.lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE); FileLock lock = lockFile.lock()) {
@@ -384,6 +385,7 @@ public final class OciLayout {
      * configs, layers, children and subjects; documents of unknown types are kept but not followed.
      * Abandoned ingest temp files older than an hour go too.
      */
+    @SuppressWarnings("try") // the exclusive hold keeps writers out for the whole mark and sweep
     public GcResult gc() {
         try (FileLockHold hold = gcLock(false)) {
             Set<Digest> marked = new HashSet<>();
