@@ -183,13 +183,27 @@ public final class LayerWriter {
             t.setGroupName("");
             t.setModTime(mtime(e.mtime()));
             for (var x : e.xattrs().entrySet()) {
-                t.addPaxHeader("SCHILY.xattr." + x.getKey(), new String(x.getValue(), StandardCharsets.UTF_8));
+                t.addPaxHeader("SCHILY.xattr." + x.getKey(), utf8(x.getValue(), e, x.getKey()));
             }
             tar.putArchiveEntry(t);
             if (first == null && e.type() == FsEntry.Type.FILE) {
                 copy(e);
             }
             tar.closeArchiveEntry();
+        }
+
+        /**
+         * The tar library writes PAX values as UTF-8 text, so a binary value (security.capability)
+         * would be corrupted: refuse it with a clear error instead. (Reading is byte-exact: see
+         * io.berth.image.tar.TarReader.)
+         */
+        private static String utf8(byte[] value, FsEntry e, String name) {
+            try {
+                return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(value)).toString();
+            } catch (java.nio.charset.CharacterCodingException ex) {
+                throw new ImageException("write layer: " + e.path() + ": xattr " + name
+                        + " has a binary value; writing binary xattrs is not supported yet");
+            }
         }
 
         private void copy(FsEntry e) throws IOException {

@@ -11,7 +11,6 @@ import io.berth.image.fs.Xattrs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -22,9 +21,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import io.berth.image.tar.TarEntry;
+import io.berth.image.tar.TarReader;
 
 /**
  * Applies one layer's tar stream to a rootfs (layer.md "Applying Changesets"): entries are added or
@@ -61,14 +61,18 @@ final class LayerApplier {
     /** Applies the layer; {@code layer} names it in errors. Reads the tar to its end. */
     void apply(InputStream tarStream, String layer) throws IOException {
         Set<String> addedHere = new HashSet<>();
-        TarArchiveInputStream tar = new TarArchiveInputStream(tarStream, StandardCharsets.UTF_8.name());
-        TarArchiveEntry e;
-        while ((e = tar.getNextEntry()) != null) {
+        TarReader tar = new TarReader(tarStream, Math.max(options.maxPathLength(), options.maxXattrBytes()) * 4);
+        while (true) {
+            Optional<TarEntry> next = tar.next();
+            if (next.isEmpty()) {
+                break;
+            }
+            TarEntry e = next.get();
             if (++budget.entries > options.maxEntries()) {
                 throw new ImageException("unpack layer " + layer + ": more than " + options.maxEntries()
                         + " entries (limit)");
             }
-            String name = e.getName();
+            String name = e.name();
             if (name.length() > options.maxPathLength()) {
                 throw new ImageException("unpack layer " + layer + ": entry name of " + name.length()
                         + " bytes is longer than the limit of " + options.maxPathLength());
@@ -76,7 +80,7 @@ final class LayerApplier {
             List<String> comps = InRoot.clean(name, "unpack layer " + layer + ": entry");
             String where = "layer " + layer + " entry \"" + name + "\"";
             if (comps.isEmpty()) {
-                if (e.isDirectory()) {
+                if (e.type() == TarEntry.Type.DIR) {
                     applyMetadata(root.root(), e, 0, where);
                 }
                 continue;
@@ -89,7 +93,7 @@ final class LayerApplier {
             addedHere.add(String.join("/", comps));
             Path parent = root.parentDir(comps, true, name);
             Path target = parent.resolve(base);
-            if (e.isDirectory()) {
+            if (e.type() == TarEntry.Type.DIR) {
                 BasicFileAttributes a = InRoot.stat(target);
                 if (a != null && !a.isDirectory()) {
                     Files.delete(target);
@@ -98,21 +102,21 @@ final class LayerApplier {
                 if (a == null) {
                     Files.createDirectory(target);
                 }
-            } else if (e.isSymbolicLink()) {
-                String link = e.getLinkName();
+            } else if (e.type() == TarEntry.Type.SYMLINK) {
+                String link = e.linkName();
                 checkLength(link, where);
                 removeAny(target);
                 Files.createSymbolicLink(target, Path.of(link));
-            } else if (e.isLink()) {
-                List<String> lc = InRoot.clean(e.getLinkName(), "unpack " + where + ": hardlink target");
+            } else if (e.type() == TarEntry.Type.HARDLINK) {
+                List<String> lc = InRoot.clean(e.linkName(), "unpack " + where + ": hardlink target");
                 Path src = root.existing(lc, name);
                 BasicFileAttributes sa = src == null ? null : InRoot.stat(src);
                 if (sa == null) {
-                    throw new ImageException("unpack " + where + ": hardlink target \"" + e.getLinkName()
+                    throw new ImageException("unpack " + where + ": hardlink target \"" + e.linkName()
                             + "\" does not exist in the rootfs");
                 }
                 if (sa.isDirectory()) {
-                    throw new ImageException("unpack " + where + ": hardlink target \"" + e.getLinkName()
+                    throw new ImageException("unpack " + where + ": hardlink target \"" + e.linkName()
                             + "\" is a directory");
                 }
                 if (!src.equals(target)) {
@@ -120,19 +124,24 @@ final class LayerApplier {
                     Files.createLink(target, src);
                 }
                 continue; // a hardlink shares the target's inode and metadata
-            } else if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
+            } else if (e.type() == TarEntry.Type.CHAR || e.type() == TarEntry.Type.BLOCK
+                    || e.type() == TarEntry.Type.FIFO) {
                 removeAny(target);
-                int type = e.isFIFO() ? Mknod.S_IFIFO : e.isCharacterDevice() ? Mknod.S_IFCHR : Mknod.S_IFBLK;
+                int type = switch (e.type()) {
+                    case FIFO -> Mknod.S_IFIFO;
+                    case CHAR -> Mknod.S_IFCHR;
+                    default -> Mknod.S_IFBLK;
+                };
                 try {
-                    Mknod.mknod(target, type, e.getMode() & 07777, e.getDevMajor(), e.getDevMinor());
+                    Mknod.mknod(target, type, e.mode(), e.devMajor(), e.devMinor());
                 } catch (NativeFsException ex) {
                     if (options.skipDevices() && type != Mknod.S_IFIFO && ex.errno() == 1) {
                         continue; // EPERM without CAP_MKNOD: skipped, as umoci does rootless
                     }
                     throw new ImageException("unpack " + where + ": " + ex.getMessage(), ex);
                 }
-            } else if (e.isFile()) {
-                long size = e.getSize();
+            } else {
+                long size = e.size();
                 budget.bytes += size;
                 if (budget.bytes > options.maxTotalBytes()) {
                     throw new ImageException("unpack " + where + ": files add up to more than the limit of "
@@ -151,16 +160,9 @@ final class LayerApplier {
                         left -= n;
                     }
                 }
-            } else {
-                throw new ImageException("unpack " + where + ": unsupported tar entry type '" + (char) typeFlag(e)
-                        + "'");
             }
             applyMetadata(target, e, comps.size(), where);
         }
-    }
-
-    private static int typeFlag(TarArchiveEntry e) {
-        return e.isGNUSparse() ? 'S' : '?';
     }
 
     private void checkLength(String s, String where) {
@@ -231,31 +233,29 @@ final class LayerApplier {
     }
 
     /** Owner, then mode (chown clears setuid), xattrs, then mtime; never following the final symlink. */
-    private void applyMetadata(Path p, TarArchiveEntry e, int depth, String where) throws IOException {
-        boolean symlink = e.isSymbolicLink();
+    private void applyMetadata(Path p, TarEntry e, int depth, String where) throws IOException {
+        boolean symlink = e.type() == TarEntry.Type.SYMLINK;
         if (!options.ignoreOwnership()) {
-            Files.setAttribute(p, "unix:uid", (int) e.getLongUserId(), LinkOption.NOFOLLOW_LINKS);
-            Files.setAttribute(p, "unix:gid", (int) e.getLongGroupId(), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(p, "unix:uid", (int) e.uid(), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(p, "unix:gid", (int) e.gid(), LinkOption.NOFOLLOW_LINKS);
         }
         if (!symlink) {
-            FileMeta.chmod(p, e.getMode() & 07777);
+            FileMeta.chmod(p, e.mode());
         }
-        for (Map.Entry<String, String> h : e.getExtraPaxHeaders().entrySet()) {
-            if (h.getKey().startsWith("SCHILY.xattr.")) {
-                byte[] v = h.getValue().getBytes(StandardCharsets.UTF_8);
-                if (v.length > options.maxXattrBytes()) {
-                    throw new ImageException("unpack " + where + ": xattr " + h.getKey() + " of " + v.length
-                            + " bytes is larger than the limit of " + options.maxXattrBytes());
-                }
-                try {
-                    Xattrs.set(p, h.getKey().substring("SCHILY.xattr.".length()), v);
-                } catch (NativeFsException ex) {
-                    throw new ImageException("unpack " + where + ": " + ex.getMessage(), ex);
-                }
+        for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
+            byte[] v = x.getValue();
+            if (v.length > options.maxXattrBytes()) {
+                throw new ImageException("unpack " + where + ": xattr " + x.getKey() + " of " + v.length
+                        + " bytes is larger than the limit of " + options.maxXattrBytes());
+            }
+            try {
+                Xattrs.set(p, x.getKey(), v);
+            } catch (NativeFsException ex) {
+                throw new ImageException("unpack " + where + ": " + ex.getMessage(), ex);
             }
         }
-        FileTime mtime = e.getLastModifiedTime();
-        if (e.isDirectory()) {
+        FileTime mtime = e.mtime();
+        if (e.type() == TarEntry.Type.DIR) {
             dirTimes.add(new DirTime(p, depth, mtime));
         } else {
             FileMeta.setTimes(p, mtime);
