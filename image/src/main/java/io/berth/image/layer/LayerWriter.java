@@ -3,6 +3,7 @@ package io.berth.image.layer;
 import com.github.luben.zstd.ZstdOutputStream;
 import io.berth.image.ImageException;
 import io.berth.image.fs.Mknod;
+import io.berth.image.io.ChunkPipe;
 import io.berth.image.store.ContentStore;
 import io.berth.spec.Compression;
 import io.berth.spec.Descriptor;
@@ -25,6 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -50,45 +55,90 @@ public final class LayerWriter {
 
     private LayerWriter() {}
 
-    /** Writes a layer from {@code dir} (whole, or its change from {@code lower}) into {@code store}. */
+    /**
+     * Writes a layer from {@code dir} (whole, or its change from {@code lower}) into {@code store}.
+     * Two threads: this one walks the tree and writes the tar, hashing it (the diffID); a second one
+     * compresses and hashes the blob as it goes into the store. They meet in a bounded
+     * {@link ChunkPipe}, so the layer is never held in memory.
+     */
     public static LayerResult write(ContentStore store, Path dir, Optional<Path> lower, Compression compression,
             Optional<Instant> sourceDateEpoch) {
-        try (ContentStore.Ingest blob = store.begin(Digest.SHA256, OptionalLong.empty())) {
+        ChunkPipe pipe = new ChunkPipe(32);
+        try (ContentStore.Ingest blob = store.begin(Digest.SHA256, OptionalLong.empty());
+                ExecutorService compressorThread = Executors.newSingleThreadExecutor(Thread.ofVirtual().factory())) {
+            Future<ContentStore.Written> written = compressorThread.submit(() -> {
+                try (InputStream tarBytes = pipe.source();
+                        OutputStream compressed = compressor(compression, new NoClose(blob))) {
+                    tarBytes.transferTo(compressed);
+                } catch (IOException | RuntimeException e) {
+                    pipe.cancel();
+                    throw e;
+                }
+                return blob.commit(Optional.empty());
+            });
             MessageDigest diffHash = Digest.hasher(Digest.SHA256);
-            long[] uncompressed = {0};
-            OutputStream compressed = compressor(compression, new NoClose(blob));
-            OutputStream hashing = new FilterOutputStream(compressed) {
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    diffHash.update(b, off, len);
-                    uncompressed[0] += len;
-                    out.write(b, off, len);
-                }
-
-                @Override
-                public void write(int b) throws IOException {
-                    write(new byte[] {(byte) b}, 0, 1);
-                }
-            };
-            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new BufferedOutputStream(hashing, BUFFER),
-                    StandardCharsets.UTF_8.name())) {
-                tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-                tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-                tar.setAddPaxHeadersForNonAsciiNames(true);
-                Writer w = new Writer(tar, sourceDateEpoch.map(FileTime::from));
-                if (lower.isPresent()) {
-                    new TreeDiff(w).diffDir(lower.get(), dir, "");
-                } else {
-                    w.addTree(dir, "");
-                }
-                tar.finish();
+            long uncompressed;
+            try {
+                uncompressed = writeTar(dir, lower, sourceDateEpoch, pipe.sink(), diffHash);
+            } catch (IOException | RuntimeException e) {
+                pipe.fail(e);
+                throw e;
+            } finally {
+                pipe.end();
             }
-            ContentStore.Written written = blob.commit(Optional.empty());
-            Descriptor desc = Descriptor.of(MediaType.ociLayer(compression), written.digest(), written.size());
-            return new LayerResult(desc, Digest.fromHash(Digest.SHA256, diffHash.digest()), uncompressed[0]);
+            ContentStore.Written w = written.get();
+            Descriptor desc = Descriptor.of(MediaType.ociLayer(compression), w.digest(), w.size());
+            return new LayerResult(desc, Digest.fromHash(Digest.SHA256, diffHash.digest()), uncompressed);
         } catch (IOException e) {
             throw new UncheckedIOException("write layer from " + dir, e);
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw new UncheckedIOException("write layer from " + dir, io);
+                case RuntimeException re -> throw re;
+                default -> throw new ImageException("write layer from " + dir + ": " + e.getCause(), e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageException("write layer from " + dir + ": interrupted", e);
         }
+    }
+
+    /** Writes the tar into {@code out}, hashing it; returns its length. */
+    private static long writeTar(Path dir, Optional<Path> lower, Optional<Instant> sourceDateEpoch, OutputStream out,
+            MessageDigest diffHash) throws IOException {
+        long[] uncompressed = {0};
+        OutputStream hashing = new FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                diffHash.update(b, off, len);
+                uncompressed[0] += len;
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush(); // the pipe is ended by the caller, after success or failure
+            }
+        };
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new BufferedOutputStream(hashing, BUFFER),
+                StandardCharsets.UTF_8.name())) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+            tar.setAddPaxHeadersForNonAsciiNames(true);
+            Writer w = new Writer(tar, sourceDateEpoch.map(FileTime::from));
+            if (lower.isPresent()) {
+                new TreeDiff(w).diffDir(lower.get(), dir, "");
+            } else {
+                w.addTree(dir, "");
+            }
+            tar.finish();
+        }
+        return uncompressed[0];
     }
 
     static OutputStream compressor(Compression c, OutputStream out) throws IOException {

@@ -1,6 +1,7 @@
 package io.berth.image.unpack;
 
 import io.berth.image.ImageException;
+import io.berth.image.io.ChunkPipe;
 import io.berth.image.layer.LayerStreams;
 import io.berth.image.store.BlobSource;
 import io.berth.spec.Compression;
@@ -8,10 +9,8 @@ import io.berth.spec.Descriptor;
 import io.berth.spec.Digest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.security.MessageDigest;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,7 +22,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class LayerPrefetch implements Runnable {
     private static final int CHUNK = 256 * 1024;
-    private static final byte[] END = new byte[0];
 
     private final BlobSource blobs;
     private final Descriptor layer;
@@ -31,9 +29,7 @@ final class LayerPrefetch implements Runnable {
     private final Digest diffId;
     private final AtomicLong budget;
     private final long limit;
-    private final BlockingQueue<byte[]> queue;
-    private volatile Throwable failure;
-    private volatile boolean cancelled;
+    private final ChunkPipe pipe;
 
     LayerPrefetch(BlobSource blobs, Descriptor layer, Compression compression, Digest diffId, AtomicLong budget,
             long limit, int prefetchBytes) {
@@ -43,7 +39,7 @@ final class LayerPrefetch implements Runnable {
         this.diffId = diffId;
         this.budget = budget;
         this.limit = limit;
-        this.queue = new ArrayBlockingQueue<>(Math.max(2, prefetchBytes / CHUNK));
+        this.pipe = new ChunkPipe(prefetchBytes / CHUNK);
     }
 
     @Override
@@ -74,7 +70,7 @@ final class LayerPrefetch implements Runnable {
             };
             MessageDigest tarHash = diffId.newHasher();
             try (InputStream tar = LayerStreams.decompress(counted, compression)) {
-                while (!cancelled) {
+                while (!pipe.cancelled()) {
                     byte[] chunk = tar.readNBytes(CHUNK);
                     if (chunk.length == 0) {
                         break;
@@ -84,14 +80,14 @@ final class LayerPrefetch implements Runnable {
                                 + limit + " bytes (decompression bomb?)");
                     }
                     tarHash.update(chunk);
-                    queue.put(chunk);
+                    pipe.put(chunk);
                 }
             }
-            // Drain what the decompressor did not need (padding), so the digest covers the whole blob.
-            if (cancelled) {
+            if (pipe.cancelled()) {
                 return;
             }
-            counted.transferTo(OutputStreamSink.INSTANCE);
+            // Drain what the decompressor did not need (padding), so the digest covers the whole blob.
+            counted.transferTo(OutputStream.nullOutputStream());
             if (blobBytes[0] != layer.size()) {
                 throw new ImageException("layer " + layer.digest() + ": blob has " + blobBytes[0]
                         + " bytes, its descriptor says " + layer.size());
@@ -104,91 +100,25 @@ final class LayerPrefetch implements Runnable {
                         + diffId);
             }
         } catch (Throwable t) {
-            failure = t;
+            pipe.fail(t instanceof IOException io
+                    ? new IOException("layer " + layer.digest() + ": " + io.getMessage(), io) : t);
         } finally {
-            try {
-                queue.put(END);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            pipe.end();
         }
     }
 
     /** Stops the producer (after a failure elsewhere); it drops what it has. */
     void cancel() {
-        cancelled = true;
-        queue.clear();
+        pipe.cancel();
     }
 
     /** The verified uncompressed tar stream; throws at its end when verification failed. */
     InputStream stream() {
-        return new InputStream() {
-            private byte[] cur = new byte[0];
-            private int pos;
-            private boolean ended;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (len == 0) {
-                    return 0;
-                }
-                while (pos == cur.length) {
-                    if (ended) {
-                        return -1;
-                    }
-                    try {
-                        cur = queue.take();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new InterruptedIOException("unpack interrupted");
-                    }
-                    pos = 0;
-                    if (cur == END) {
-                        ended = true;
-                        rethrow();
-                        return -1;
-                    }
-                }
-                int n = Math.min(len, cur.length - pos);
-                System.arraycopy(cur, pos, b, off, n);
-                pos += n;
-                return n;
-            }
-        };
-    }
-
-    /** Blocks until the producer is done and rethrows its failure, if any. */
-    void rethrow() throws IOException {
-        Throwable f = failure;
-        if (f == null) {
-            return;
-        }
-        switch (f) {
-            case IOException io -> throw new IOException("layer " + layer.digest() + ": " + io.getMessage(), io);
-            case RuntimeException re -> throw re;
-            case Error er -> throw er;
-            default -> throw new IOException(f);
-        }
+        return pipe.source();
     }
 
     /** Consumes the stream to its end (trailing bytes after the tar's end-of-archive blocks). */
     static void drain(InputStream in) throws IOException {
-        in.transferTo(OutputStreamSink.INSTANCE);
-    }
-
-    private static final class OutputStreamSink extends java.io.OutputStream {
-        static final OutputStreamSink INSTANCE = new OutputStreamSink();
-
-        @Override
-        public void write(int b) {}
-
-        @Override
-        public void write(byte[] b, int off, int len) {}
+        in.transferTo(OutputStream.nullOutputStream());
     }
 }
