@@ -1,6 +1,5 @@
 package io.berth.image.fs;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -28,40 +27,23 @@ public final class FileMeta {
 
     /** chmod(2): permission bits incl. setuid/setgid/sticky. Follows symlinks: never call it on one. */
     public static void chmod(Path p, int mode) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Libc.captureState(arena);
-            int rc = (int) Handles.CHMOD.invokeExact(state, arena.allocateFrom(p.toString()), mode & 07777);
-            if (rc != 0) {
-                throw new NativeFsException("chmod", p.toString(), Libc.errno(state));
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("chmod " + p, t);
-        }
+        Libc.call("chmod " + p, (arena, state) -> Libc.check((int) Handles.CHMOD.invokeExact(state,
+                arena.allocateFrom(p.toString()), mode & 07777), "chmod", p, state));
     }
 
     /** Sets atime and mtime of the path itself (a symlink's own times, not its target's). */
     public static void setTimes(Path p, FileTime mtime) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Libc.captureState(arena);
+        long nanos = mtime.to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        long sec = Math.floorDiv(nanos, 1_000_000_000L);
+        long nsec = Math.floorMod(nanos, 1_000_000_000L);
+        Libc.call("utimensat " + p, (arena, state) -> {
             MemorySegment ts = arena.allocate(ValueLayout.JAVA_LONG, 4);
-            long nanos = mtime.to(java.util.concurrent.TimeUnit.NANOSECONDS);
-            long sec = Math.floorDiv(nanos, 1_000_000_000L);
-            long nsec = Math.floorMod(nanos, 1_000_000_000L);
             ts.setAtIndex(ValueLayout.JAVA_LONG, 0, sec);
             ts.setAtIndex(ValueLayout.JAVA_LONG, 1, nsec);
             ts.setAtIndex(ValueLayout.JAVA_LONG, 2, sec);
             ts.setAtIndex(ValueLayout.JAVA_LONG, 3, nsec);
-            int rc = (int) Handles.UTIMENSAT.invokeExact(state, AT_FDCWD, arena.allocateFrom(p.toString()), ts,
-                    AT_SYMLINK_NOFOLLOW);
-            if (rc != 0) {
-                throw new NativeFsException("utimensat", p.toString(), Libc.errno(state));
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("utimensat " + p, t);
-        }
+            return Libc.check((int) Handles.UTIMENSAT.invokeExact(state, AT_FDCWD, arena.allocateFrom(p.toString()), ts,
+                    AT_SYMLINK_NOFOLLOW), "utimensat", p, state);
+        });
     }
 }

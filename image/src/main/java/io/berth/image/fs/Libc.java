@@ -30,6 +30,31 @@ final class Libc {
         return LINKER.downcallHandle(addr, fd, Linker.Option.captureCallState("errno"));
     }
 
+    /** One native call: gets a confined arena and an errno capture segment, both freed after. */
+    @FunctionalInterface
+    interface Call<T> {
+        T run(Arena arena, MemorySegment errnoState) throws Throwable;
+    }
+
+    /** Runs a call; anything but an unchecked exception from the downcall machinery is a bug. */
+    static <T> T call(String what, Call<T> c) {
+        try (Arena arena = Arena.ofConfined()) {
+            return c.run(arena, captureState(arena));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(what, t);
+        }
+    }
+
+    /** Fails with the call, the path and errno when a libc call returned non-zero. */
+    static Void check(int rc, String call, java.nio.file.Path p, MemorySegment state) {
+        if (rc != 0) {
+            throw new NativeFsException(call, p.toString(), errno(state));
+        }
+        return null;
+    }
+
     static MemorySegment captureState(Arena arena) {
         return arena.allocate(CAPTURE);
     }

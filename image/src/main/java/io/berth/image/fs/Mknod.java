@@ -1,8 +1,6 @@
 package io.berth.image.fs;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
@@ -35,17 +33,7 @@ public final class Mknod {
 
     /** Makes a node of {@code type} (S_IFIFO, S_IFCHR, S_IFBLK) with permission bits {@code perm}. */
     public static void mknod(Path p, int type, int perm, long major, long minor) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Libc.captureState(arena);
-            int rc = (int) Handles.MKNOD.invokeExact(state, arena.allocateFrom(p.toString()), type | (perm & 07777),
-                    makedev(major, minor));
-            if (rc != 0) {
-                throw new NativeFsException("mknod", p.toString(), Libc.errno(state));
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("mknod " + p, t);
-        }
+        Libc.call("mknod " + p, (arena, state) -> Libc.check((int) Handles.MKNOD.invokeExact(state,
+                arena.allocateFrom(p.toString()), type | (perm & 07777), makedev(major, minor)), "mknod", p, state));
     }
 }
