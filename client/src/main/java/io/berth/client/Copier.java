@@ -1,0 +1,189 @@
+package io.berth.client;
+
+import io.berth.client.registry.Credentials;
+import io.berth.client.transport.ImageName;
+import io.berth.spec.Descriptor;
+import io.berth.spec.Index;
+import io.berth.spec.Manifest;
+import io.berth.spec.Platform;
+import io.berth.spec.json.JsonException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Copies an image between registries and layouts, keeping every digest: documents travel as their
+ * exact bytes, blobs are verified as they stream. Blobs go in parallel (a per-copy virtual-thread
+ * executor, at most {@code parallel} at once), blobs the destination has are skipped, and within one
+ * registry a blob is mounted from the source repository rather than uploaded (distribution-spec
+ * end-11). Children before parents: blobs, then manifests, then the index, then the name.
+ */
+public final class Copier {
+    /** What to copy: a whole index ({@code all}) or the manifest for one platform. */
+    public record Options(boolean all, Platform platform, int parallel, boolean plainHttp, List<Path> authFiles) {
+        public static Options defaults() {
+            return new Options(false, Platform.host(), 4, false, Credentials.files(System.getenv()));
+        }
+
+        public Options withAll(boolean a) {
+            return new Options(a, platform, parallel, plainHttp, authFiles);
+        }
+
+        public Options withPlatform(Platform p) {
+            return new Options(all, p, parallel, plainHttp, authFiles);
+        }
+
+        public Options withPlainHttp(boolean p) {
+            return new Options(all, platform, parallel, p, authFiles);
+        }
+
+        public Options withAuthFiles(List<Path> f) {
+            return new Options(all, platform, parallel, plainHttp, List.copyOf(f));
+        }
+    }
+
+    /** What a copy did. */
+    public record Result(Descriptor top, int blobsCopied, int blobsSkipped, long bytesCopied) {}
+
+    private final Endpoint src;
+    private final Endpoint dst;
+    private final Options options;
+    private final AtomicInteger copied = new AtomicInteger();
+    private final AtomicInteger skipped = new AtomicInteger();
+    private final AtomicLong bytes = new AtomicLong();
+
+    private Copier(Endpoint src, Endpoint dst, Options options) {
+        this.src = src;
+        this.dst = dst;
+        this.options = options;
+    }
+
+    public static Result copy(ImageName from, ImageName to, Options options) {
+        Copier c = new Copier(Endpoint.of(from, options), Endpoint.of(to, options), options);
+        String srcRef = switch (from) {
+            case ImageName.Registry r -> r.reference().manifestReference();
+            case ImageName.Layout l -> l.name();
+        };
+        Optional<String> dstTag = switch (to) {
+            case ImageName.Registry r -> r.reference().tag();
+            case ImageName.Layout l -> l.digest().isPresent() ? Optional.empty()
+                    : Optional.of(l.tag().orElse(from instanceof ImageName.Registry r ? r.reference().tag().orElse("latest")
+                            : "latest"));
+        };
+        Descriptor top = c.copyTop(srcRef, dstTag);
+        return new Result(top, c.copied.get(), c.skipped.get(), c.bytes.get());
+    }
+
+    private Descriptor copyTop(String srcRef, Optional<String> dstTag) {
+        Endpoint.Doc top = src.top(srcRef);
+        if (top.descriptor().mediaType().isIndex()) {
+            Index index = parseIndex(top);
+            if (options.all()) {
+                for (Descriptor child : index.manifests()) {
+                    copyManifest(new Endpoint.Doc(child, src.document(child)), Optional.empty());
+                }
+                dst.putDocument(top, dstTag);
+                return top.descriptor();
+            }
+            Descriptor chosen = index.manifests().stream()
+                    .filter(m -> m.platform().map(p -> p.matches(options.platform())).orElse(false)).findFirst()
+                    .orElseThrow(() -> new ClientException("image " + srcRef + ": no manifest for platform "
+                            + options.platform() + " (available: " + String.join(", ", index.manifests().stream()
+                                    .map(m -> m.platform().map(Platform::toString).orElse("unknown")).toList())
+                            + "; use --all to copy them all)"));
+            Endpoint.Doc doc = new Endpoint.Doc(chosen.withPlatform(Optional.empty()).withAnnotations(Map.of()),
+                    src.document(chosen));
+            copyManifest(doc, dstTag);
+            return doc.descriptor();
+        }
+        copyManifest(top, dstTag);
+        return top.descriptor();
+    }
+
+    private static Index parseIndex(Endpoint.Doc doc) {
+        try {
+            return Index.parse(doc.bytes(), "index " + doc.descriptor().digest());
+        } catch (JsonException e) {
+            throw new ClientException(e.getMessage(), e);
+        }
+    }
+
+    private void copyManifest(Endpoint.Doc doc, Optional<String> tag) {
+        if (doc.descriptor().mediaType().isIndex()) {
+            Index nested = parseIndex(doc);
+            for (Descriptor child : nested.manifests()) {
+                copyManifest(new Endpoint.Doc(child, src.document(child)), Optional.empty());
+            }
+            dst.putDocument(doc, tag);
+            return;
+        }
+        Manifest m;
+        try {
+            m = Manifest.parse(doc.bytes());
+        } catch (JsonException e) {
+            throw new ClientException("manifest " + doc.descriptor().digest() + ": " + e.getMessage(), e);
+        }
+        List<Descriptor> blobs = new ArrayList<>();
+        blobs.add(m.config());
+        blobs.addAll(m.layers());
+        copyBlobs(blobs);
+        dst.putDocument(doc, tag);
+    }
+
+    private void copyBlobs(List<Descriptor> blobs) {
+        Map<String, Descriptor> unique = new LinkedHashMap<>();
+        blobs.forEach(b -> unique.putIfAbsent(b.digest().toString(), b));
+        Semaphore slots = new Semaphore(Math.max(1, options.parallel()));
+        List<Future<?>> futures = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Descriptor d : unique.values()) {
+                futures.add(pool.submit(() -> {
+                    slots.acquire();
+                    try {
+                        copyBlob(d);
+                    } finally {
+                        slots.release();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case RuntimeException re -> throw re;
+                default -> throw new ClientException("copy blobs: " + e.getCause(), e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClientException("copy interrupted", e);
+        }
+    }
+
+    private void copyBlob(Descriptor d) {
+        if (dst.hasBlob(d)) {
+            skipped.incrementAndGet();
+            return;
+        }
+        if (src instanceof Endpoint.Registry s && dst instanceof Endpoint.Registry t
+                && s.client().host().equals(t.client().host()) && !s.repo().equals(t.repo())
+                && t.client().mountBlob(t.repo(), d.digest(), s.repo())) {
+            skipped.incrementAndGet();
+            return;
+        }
+        dst.putBlob(d, () -> src.blob(d));
+        copied.incrementAndGet();
+        bytes.addAndGet(d.size());
+    }
+}

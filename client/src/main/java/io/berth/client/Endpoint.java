@@ -1,0 +1,145 @@
+package io.berth.client;
+
+import io.berth.client.registry.Credentials;
+import io.berth.client.registry.RegistryClient;
+import io.berth.client.transport.ImageName;
+import io.berth.image.ImageException;
+import io.berth.image.layout.OciLayout;
+import io.berth.spec.Descriptor;
+import io.berth.spec.Digest;
+import io.berth.spec.MediaType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+
+/**
+ * One side of a copy: an OCI layout or a registry repository. Small on purpose: what a copy needs
+ * to read (the top document, any document, blobs) and to write (blobs, documents, the name).
+ */
+sealed interface Endpoint {
+    /** A document's exact bytes with its descriptor. */
+    record Doc(Descriptor descriptor, byte[] bytes) {}
+
+    /** The document the name points at (tag or digest). */
+    Doc top(String reference);
+
+    /** A document (manifest, index, config) by descriptor. */
+    byte[] document(Descriptor d);
+
+    /** A blob's bytes, verified by the endpoint or the caller. */
+    InputStream blob(Descriptor d);
+
+    boolean hasBlob(Descriptor d);
+
+    void putBlob(Descriptor d, Supplier<InputStream> content);
+
+    /** Stores a manifest or index by digest (and, for the top one, by {@code tag} when present). */
+    void putDocument(Doc doc, Optional<String> tag);
+
+    static Endpoint of(ImageName name, Copier.Options o) {
+        return switch (name) {
+            case ImageName.Layout l -> new Layout(l.path().resolve("oci-layout").toFile().exists()
+                    ? OciLayout.open(l.path()) : OciLayout.openOrCreate(l.path()));
+            case ImageName.Registry r -> {
+                String host = r.reference().registry();
+                yield new Registry(new RegistryClient(host, new RegistryClient.Options(
+                        o.plainHttp() || RegistryClient.isLoopback(host), Credentials.lookup(host, o.authFiles()),
+                        java.time.Duration.ofSeconds(60))), r.reference().repository());
+            }
+        };
+    }
+
+    /** An OCI image layout (image-layout.md). */
+    record Layout(OciLayout layout) implements Endpoint {
+        static final long MAX_DOC = 16L << 20;
+
+        @Override
+        public Doc top(String reference) {
+            Descriptor d;
+            if (reference.startsWith("sha256:") || reference.startsWith("sha512:")) {
+                Digest digest = Digest.parse(reference);
+                d = layout.index().manifests().stream().filter(x -> x.digest().equals(digest)).findFirst()
+                        .orElseThrow(() -> new ClientException("image " + reference + " not found in " + layout.root()));
+            } else {
+                d = layout.resolveTag(reference).orElseThrow(() -> new ClientException("image " + reference
+                        + " not found in " + layout.root()));
+            }
+            return new Doc(d, document(d));
+        }
+
+        @Override
+        public byte[] document(Descriptor d) {
+            return layout.blobs().read(d, MAX_DOC);
+        }
+
+        @Override
+        public InputStream blob(Descriptor d) {
+            return layout.blobs().open(d.digest());
+        }
+
+        @Override
+        public boolean hasBlob(Descriptor d) {
+            return layout.blobs().has(d.digest());
+        }
+
+        @Override
+        public void putBlob(Descriptor d, Supplier<InputStream> content) {
+            try (InputStream in = content.get()) {
+                layout.blobs().ingest(in, Optional.of(d.digest()), OptionalLong.of(d.size()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("store blob " + d.digest() + " in " + layout.root(), e);
+            } catch (ImageException e) {
+                throw new ClientException("store blob " + d.digest() + " in " + layout.root() + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void putDocument(Doc doc, Optional<String> tag) {
+            putBlob(doc.descriptor(), () -> new java.io.ByteArrayInputStream(doc.bytes()));
+            tag.ifPresent(t -> layout.tag(t, doc.descriptor().withPlatform(Optional.empty())
+                    .withAnnotations(java.util.Map.of())));
+        }
+    }
+
+    /** A repository in a registry (distribution-spec). */
+    record Registry(RegistryClient client, String repo) implements Endpoint {
+        @Override
+        public Doc top(String reference) {
+            RegistryClient.Manifested m = client.getManifest(repo, reference).orElseThrow(() -> new ClientException(
+                    "image " + client.host() + "/" + repo + ":" + reference + " not found (MANIFEST_UNKNOWN)", 404,
+                    "MANIFEST_UNKNOWN"));
+            return new Doc(m.descriptor(), m.bytes());
+        }
+
+        @Override
+        public byte[] document(Descriptor d) {
+            RegistryClient.Manifested m = client.getManifest(repo, d.digest().toString()).orElseThrow(() ->
+                    new ClientException("manifest " + d.digest() + " not found in " + client.host() + "/" + repo));
+            return m.bytes();
+        }
+
+        @Override
+        public InputStream blob(Descriptor d) {
+            return client.getBlob(repo, d);
+        }
+
+        @Override
+        public boolean hasBlob(Descriptor d) {
+            return client.hasBlob(repo, d.digest());
+        }
+
+        @Override
+        public void putBlob(Descriptor d, Supplier<InputStream> content) {
+            client.putBlob(repo, d, content);
+        }
+
+        @Override
+        public void putDocument(Doc doc, Optional<String> tag) {
+            MediaType mt = doc.descriptor().mediaType();
+            client.putManifest(repo, tag.orElse(doc.descriptor().digest().toString()), doc.bytes(), mt);
+        }
+    }
+}

@@ -1,0 +1,450 @@
+package io.berth.client.registry;
+
+import io.berth.client.ClientException;
+import io.berth.spec.Descriptor;
+import io.berth.spec.Digest;
+import io.berth.spec.MediaType;
+import io.berth.spec.json.Fields;
+import io.berth.spec.json.JsonCodec;
+import io.berth.spec.json.JsonException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * A client of one registry's distribution-spec API (distribution-spec spec.md). One HttpClient (one
+ * connection pool) per registry; bearer tokens per scope obtained through the {@code WWW-Authenticate}
+ * challenge and reused; basic credentials when the registry asks for them; GET/HEAD retried with
+ * backoff on connection errors, 5xx and 429 ({@code Retry-After} honoured); redirects followed by hand
+ * so that credentials never go to another host.
+ */
+public final class RegistryClient {
+    /** What we accept for manifests: every image manifest and index type we understand. */
+    static final String MANIFEST_ACCEPT = String.join(", ", MediaType.Known.OCI_MANIFEST.value(),
+            MediaType.Known.OCI_INDEX.value(), MediaType.Known.DOCKER_MANIFEST.value(),
+            MediaType.Known.DOCKER_MANIFEST_LIST.value());
+    static final long MAX_MANIFEST = 4L << 20;
+    static final int ATTEMPTS = 5;
+
+    /** How to reach the registry. */
+    public record Options(boolean plainHttp, Optional<Credentials.Basic> credentials, Duration timeout) {
+        public static Options defaults(String host) {
+            return new Options(isLoopback(host), Credentials.lookup(host, Credentials.files(System.getenv())),
+                    Duration.ofSeconds(60));
+        }
+
+        public Options withPlainHttp(boolean p) {
+            return new Options(p, credentials, timeout);
+        }
+    }
+
+    private final String host;
+    private final String base;
+    private final Options options;
+    private final HttpClient http;
+    private final Map<String, String> authByScope = new ConcurrentHashMap<>();
+    private volatile boolean basicRequested;
+
+    public RegistryClient(String host, Options options) {
+        this.host = host;
+        this.options = options;
+        this.base = (options.plainHttp() ? "http://" : "https://") + host;
+        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(30)).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    /** localhost and loopback addresses speak plain HTTP unless told otherwise. */
+    public static boolean isLoopback(String host) {
+        String h = host.replaceAll(":\\d+$", "");
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]");
+    }
+
+    public String host() {
+        return host;
+    }
+
+    /** A fetched manifest or index: its exact bytes, media type and digest. */
+    public record Manifested(byte[] bytes, MediaType mediaType, Digest digest) {
+        public Descriptor descriptor() {
+            return Descriptor.of(mediaType, digest, bytes.length);
+        }
+    }
+
+    private static String pullScope(String repo) {
+        return "repository:" + repo + ":pull";
+    }
+
+    private static String pushScope(String repo) {
+        return "repository:" + repo + ":pull,push";
+    }
+
+    /** {@code GET /v2/<name>/manifests/<reference>} (end-3); empty on 404. */
+    public Optional<Manifested> getManifest(String repo, String reference) {
+        HttpResponse<InputStream> r = send("GET", url("/v2/" + repo + "/manifests/" + reference), pullScope(repo),
+                Map.of("Accept", MANIFEST_ACCEPT), null, true);
+        try (InputStream body = r.body()) {
+            if (r.statusCode() == 404) {
+                return Optional.empty();
+            }
+            expect(r, body, 200, "get manifest " + repo + ":" + reference);
+            byte[] bytes = body.readNBytes((int) MAX_MANIFEST + 1);
+            if (bytes.length > MAX_MANIFEST) {
+                throw new ClientException("get manifest " + repo + ":" + reference + ": larger than " + MAX_MANIFEST
+                        + " bytes");
+            }
+            Digest actual = Digest.sha256(bytes);
+            if (reference.startsWith("sha256:") && !actual.toString().equals(reference)) {
+                throw new ClientException("get manifest " + repo + "@" + reference + ": content digest is " + actual);
+            }
+            String ct = r.headers().firstValue("Content-Type").orElse("").replaceAll(";.*", "").trim();
+            MediaType mt = ct.isEmpty() || ct.equals("application/json") ? sniff(bytes) : MediaType.of(ct);
+            return Optional.of(new Manifested(bytes, mt, actual));
+        } catch (IOException e) {
+            throw new UncheckedIOException("get manifest " + repo + ":" + reference + " from " + host, e);
+        }
+    }
+
+    private static MediaType sniff(byte[] bytes) {
+        try {
+            Fields f = JsonCodec.parseObject(bytes, "manifest");
+            return f.optString("mediaType").map(MediaType::of)
+                    .orElse(f.has("manifests") ? MediaType.Known.OCI_INDEX : MediaType.Known.OCI_MANIFEST);
+        } catch (JsonException e) {
+            throw new ClientException("manifest is not JSON: " + e.getMessage());
+        }
+    }
+
+    /** {@code PUT /v2/<name>/manifests/<reference>} (end-7). */
+    public void putManifest(String repo, String reference, byte[] bytes, MediaType mt) {
+        HttpResponse<InputStream> r = send("PUT", url("/v2/" + repo + "/manifests/" + reference), pushScope(repo),
+                Map.of("Content-Type", mt.value()), () -> HttpRequest.BodyPublishers.ofByteArray(bytes), false);
+        drainExpect(r, 201, "put manifest " + repo + ":" + reference);
+    }
+
+    /** {@code HEAD /v2/<name>/blobs/<digest>} (end-2). */
+    public boolean hasBlob(String repo, Digest d) {
+        HttpResponse<InputStream> r = send("HEAD", url("/v2/" + repo + "/blobs/" + d), pullScope(repo), Map.of(),
+                null, true);
+        closeQuietly(r);
+        if (r.statusCode() == 404) {
+            return false;
+        }
+        if (r.statusCode() == 200) {
+            return true;
+        }
+        throw new ClientException("check blob " + d + " in " + host + "/" + repo + ": HTTP " + r.statusCode(),
+                r.statusCode(), null);
+    }
+
+    /**
+     * {@code GET /v2/<name>/blobs/<digest>} (end-2), resuming with {@code Range} after a broken
+     * connection; the stream verifies size and digest at its end.
+     */
+    public InputStream getBlob(String repo, Descriptor d) {
+        return new ResumingBlobStream(this, repo, d);
+    }
+
+    /** Opens the blob from {@code offset} (a ranged GET when non-zero). */
+    HttpResponse<InputStream> openBlob(String repo, Digest d, long offset) {
+        Map<String, String> h = offset > 0 ? Map.of("Range", "bytes=" + offset + "-") : Map.of();
+        HttpResponse<InputStream> r = send("GET", url("/v2/" + repo + "/blobs/" + d), pullScope(repo), h, null, true);
+        int want = offset > 0 ? 206 : 200;
+        if (r.statusCode() != want) {
+            String msg = errorBody(r);
+            throw new ClientException("get blob " + d + " from " + host + "/" + repo + ": HTTP " + r.statusCode()
+                    + msg, r.statusCode(), null);
+        }
+        return r;
+    }
+
+    /**
+     * Pushes a blob: {@code POST /v2/<name>/blobs/uploads/} (end-4a) then a single
+     * {@code PUT <Location>?digest=<digest>} with the content (end-6). On a broken connection the
+     * whole upload is restarted from a fresh stream.
+     */
+    public void putBlob(String repo, Descriptor d, Supplier<InputStream> content) {
+        ClientException last = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            try {
+                HttpResponse<InputStream> post = send("POST", url("/v2/" + repo + "/blobs/uploads/"), pushScope(repo),
+                        Map.of("Content-Length", "0"), HttpRequest.BodyPublishers::noBody, false);
+                String location = location(post, 202, "start upload of " + d + " to " + host + "/" + repo);
+                String sep = location.contains("?") ? "&" : "?";
+                URI put = resolve(location + sep + "digest=" + URLEncoder.encode(d.digest().toString(),
+                        StandardCharsets.UTF_8));
+                HttpResponse<InputStream> r = send("PUT", put, pushScope(repo),
+                        Map.of("Content-Type", "application/octet-stream"),
+                        () -> HttpRequest.BodyPublishers.fromPublisher(
+                                HttpRequest.BodyPublishers.ofInputStream(content), d.size()), false);
+                drainExpect(r, 201, "upload blob " + d.digest() + " to " + host + "/" + repo);
+                return;
+            } catch (UncheckedIOException e) {
+                last = new ClientException("upload blob " + d.digest() + " to " + host + "/" + repo + ": "
+                        + e.getCause().getMessage(), e);
+                sleep(backoff(attempt, Optional.empty()));
+            }
+        }
+        throw last;
+    }
+
+    /**
+     * Cross-repository mount, {@code POST /v2/<name>/blobs/uploads/?mount=<digest>&from=<other>}
+     * (end-11): true when the registry answered 201 (mounted), false when it opened an upload instead
+     * (which is then cancelled).
+     */
+    public boolean mountBlob(String repo, Digest d, String from) {
+        HttpResponse<InputStream> r = send("POST", url("/v2/" + repo + "/blobs/uploads/?mount=" + d + "&from=" + from),
+                pushScope(repo) + " " + pullScope(from), Map.of("Content-Length", "0"),
+                HttpRequest.BodyPublishers::noBody, false);
+        closeQuietly(r);
+        if (r.statusCode() == 201) {
+            return true;
+        }
+        if (r.statusCode() == 202) {
+            r.headers().firstValue("Location").ifPresent(loc -> closeQuietly(send("DELETE", resolve(loc),
+                    pushScope(repo), Map.of(), null, false)));
+        }
+        return false;
+    }
+
+    /** {@code GET /v2/<name>/tags/list} (end-8a), following {@code Link} pages. */
+    public List<String> tags(String repo) {
+        List<String> out = new ArrayList<>();
+        URI next = url("/v2/" + repo + "/tags/list");
+        for (int page = 0; page < 10_000 && next != null; page++) {
+            HttpResponse<InputStream> r = send("GET", next, pullScope(repo), Map.of(), null, true);
+            try (InputStream body = r.body()) {
+                expect(r, body, 200, "list tags of " + host + "/" + repo);
+                Fields f = JsonCodec.parseObject(body.readNBytes(16 << 20), "tags list");
+                out.addAll(f.strings("tags"));
+                next = r.headers().firstValue("Link").flatMap(RegistryClient::linkTarget).map(this::resolve)
+                        .orElse(null);
+            } catch (IOException e) {
+                throw new UncheckedIOException("list tags of " + host + "/" + repo, e);
+            }
+        }
+        return out;
+    }
+
+    private static Optional<String> linkTarget(String link) {
+        int lt = link.indexOf('<');
+        int gt = link.indexOf('>');
+        return lt >= 0 && gt > lt ? Optional.of(link.substring(lt + 1, gt)) : Optional.empty();
+    }
+
+    URI url(String path) {
+        return URI.create(base + path);
+    }
+
+    URI resolve(String location) {
+        return URI.create(base + "/").resolve(location);
+    }
+
+    /**
+     * Sends a request, answering one auth challenge, retrying idempotent requests on connection
+     * errors, 5xx and 429, and following redirects of GET/HEAD (credentials only to the same host).
+     */
+    HttpResponse<InputStream> send(String method, URI uri, String scope, Map<String, String> headers,
+            Supplier<HttpRequest.BodyPublisher> body, boolean idempotent) {
+        boolean challenged = false;
+        URI target = uri;
+        for (int attempt = 1; ; attempt++) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(options.timeout())
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body.get());
+            headers.forEach((k, v) -> {
+                if (!k.equalsIgnoreCase("Content-Length")) {
+                    b.header(k, v);
+                }
+            });
+            boolean sameHost = target.getAuthority() != null && target.getAuthority().equals(URI.create(base).getAuthority());
+            if (sameHost) {
+                authHeader(scope).ifPresent(a -> b.header("Authorization", a));
+            }
+            HttpResponse<InputStream> r;
+            try {
+                r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (IOException e) {
+                if (idempotent && attempt < ATTEMPTS) {
+                    sleep(backoff(attempt, Optional.empty()));
+                    continue;
+                }
+                throw new UncheckedIOException(method + " " + target, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ClientException(method + " " + target + ": interrupted", e);
+            }
+            int s = r.statusCode();
+            if (s == 401 && !challenged && sameHost) {
+                closeQuietly(r);
+                challenged = true;
+                answer(r.headers().firstValue("WWW-Authenticate").orElse(""), scope);
+                attempt--;
+                continue;
+            }
+            if ((s == 429 || s >= 500) && idempotent && attempt < ATTEMPTS) {
+                closeQuietly(r);
+                sleep(backoff(attempt, r.headers().firstValue("Retry-After")));
+                continue;
+            }
+            if ((s == 301 || s == 302 || s == 303 || s == 307 || s == 308) && (method.equals("GET")
+                    || method.equals("HEAD")) && r.headers().firstValue("Location").isPresent() && attempt < 10) {
+                closeQuietly(r);
+                target = target.resolve(r.headers().firstValue("Location").get());
+                continue;
+            }
+            if (s == 401) {
+                String err = errorBody(r);
+                throw new ClientException(method + " " + target + ": unauthorized" + err
+                        + (options.credentials().isEmpty() ? " (no credentials for " + host + "; berth login " + host + ")" : ""),
+                        401, "UNAUTHORIZED");
+            }
+            return r;
+        }
+    }
+
+    private Optional<String> authHeader(String scope) {
+        String a = authByScope.get(scope);
+        if (a != null) {
+            return Optional.of(a);
+        }
+        return basicRequested ? options.credentials().map(Credentials.Basic::header) : Optional.empty();
+    }
+
+    /** Answers a challenge: Basic with our credentials, Bearer with a token from the realm. */
+    private void answer(String header, String scope) {
+        Challenge c = Challenge.parse(header).orElseThrow(() -> new ClientException(
+                "registry " + host + " answered 401 without a WWW-Authenticate challenge", 401, "UNAUTHORIZED"));
+        switch (c.scheme()) {
+            case "basic" -> {
+                if (options.credentials().isEmpty()) {
+                    throw new ClientException("registry " + host + " wants basic credentials and none are configured"
+                            + " (berth login " + host + ")", 401, "UNAUTHORIZED");
+                }
+                basicRequested = true;
+            }
+            case "bearer" -> authByScope.put(scope, "Bearer " + token(c, scope));
+            default -> throw new ClientException("registry " + host + ": unsupported auth scheme " + c.scheme(), 401,
+                    "UNAUTHORIZED");
+        }
+    }
+
+    /** The token endpoint (docker's token spec): GET realm?service=..&scope=.. → {"token": ...}. */
+    private String token(Challenge c, String scope) {
+        String realm = c.param("realm").orElseThrow(() -> new ClientException(
+                "registry " + host + ": bearer challenge without a realm", 401, "UNAUTHORIZED"));
+        StringBuilder q = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?");
+        c.param("service").ifPresent(s -> q.append("service=").append(URLEncoder.encode(s, StandardCharsets.UTF_8))
+                .append('&'));
+        for (String s : scope.split(" ")) {
+            q.append("scope=").append(URLEncoder.encode(s, StandardCharsets.UTF_8)).append('&');
+        }
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(q.substring(0, q.length() - 1)))
+                .timeout(options.timeout()).GET();
+        options.credentials().ifPresent(cr -> b.header("Authorization", cr.header()));
+        try {
+            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                throw new ClientException("get token from " + realm + " for " + scope + ": HTTP " + r.statusCode(),
+                        r.statusCode(), r.statusCode() == 401 ? "UNAUTHORIZED" : "DENIED");
+            }
+            Fields f = JsonCodec.parseObject(r.body(), "token response");
+            return f.optString("token").or(() -> f.optString("access_token"))
+                    .orElseThrow(() -> new ClientException("token response from " + realm + " has no token"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("get token from " + realm, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClientException("get token: interrupted", e);
+        }
+    }
+
+    private static Duration backoff(int attempt, Optional<String> retryAfter) {
+        if (retryAfter.isPresent()) {
+            try {
+                return Duration.ofSeconds(Math.min(10, Long.parseLong(retryAfter.get().trim())));
+            } catch (NumberFormatException e) {
+                // an HTTP date: fall back to our own backoff
+            }
+        }
+        return Duration.ofMillis(Math.min(5000, 200L << (attempt - 1)));
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClientException("interrupted", e);
+        }
+    }
+
+    private String location(HttpResponse<InputStream> r, int want, String what) {
+        try (InputStream body = r.body()) {
+            expect(r, body, want, what);
+            return r.headers().firstValue("Location")
+                    .orElseThrow(() -> new ClientException(what + ": no Location header in the answer"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(what, e);
+        }
+    }
+
+    private void drainExpect(HttpResponse<InputStream> r, int want, String what) {
+        try (InputStream body = r.body()) {
+            expect(r, body, want, what);
+        } catch (IOException e) {
+            throw new UncheckedIOException(what, e);
+        }
+    }
+
+    /** Fails with the registry's error code and message (distribution-spec "Error Codes") unless {@code want}. */
+    private void expect(HttpResponse<InputStream> r, InputStream body, int want, String what) throws IOException {
+        if (r.statusCode() == want || (want == 201 && r.statusCode() == 202 && what.startsWith("put manifest"))) {
+            return;
+        }
+        byte[] b = body.readNBytes(64 * 1024);
+        String code = null;
+        String message = "";
+        try {
+            Fields f = JsonCodec.parseObject(b, "error");
+            List<Fields> errors = f.objects("errors", x -> x);
+            if (!errors.isEmpty()) {
+                code = errors.getFirst().optString("code").orElse(null);
+                message = errors.getFirst().optString("message").orElse("");
+            }
+        } catch (JsonException | IllegalArgumentException e) {
+            // not a spec error body
+        }
+        throw new ClientException(what + ": HTTP " + r.statusCode() + (code != null ? " " + code : "")
+                + (message.isEmpty() ? "" : ": " + message), r.statusCode(), code);
+    }
+
+    private static String errorBody(HttpResponse<InputStream> r) {
+        try (InputStream body = r.body()) {
+            String s = new String(body.readNBytes(512), StandardCharsets.UTF_8).replaceAll("\\s+", " ").trim();
+            return s.isEmpty() ? "" : " (" + s + ")";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static void closeQuietly(HttpResponse<InputStream> r) {
+        try (InputStream in = r.body()) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            // the connection is dropped instead of reused
+        }
+    }
+}

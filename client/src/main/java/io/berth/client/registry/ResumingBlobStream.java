@@ -1,0 +1,100 @@
+package io.berth.client.registry;
+
+import io.berth.client.ClientException;
+import io.berth.spec.Descriptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+
+/**
+ * A blob download that survives broken connections: on an I/O error it asks again from the offset
+ * reached ({@code Range: bytes=<offset>-}, distribution-spec "Pulling blobs") and goes on hashing.
+ * At the end the size and digest must match the descriptor, or the stream fails: nothing unverified
+ * reaches a store.
+ */
+final class ResumingBlobStream extends InputStream {
+    private final RegistryClient client;
+    private final String repo;
+    private final Descriptor d;
+    private final MessageDigest md;
+    private InputStream cur;
+    private long offset;
+    private int resumes;
+    private boolean verified;
+
+    ResumingBlobStream(RegistryClient client, String repo, Descriptor d) {
+        this.client = client;
+        this.repo = repo;
+        this.d = d;
+        this.md = d.digest().newHasher();
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        while (true) {
+            if (cur == null) {
+                cur = client.openBlob(repo, d.digest(), offset).body();
+            }
+            int n;
+            try {
+                n = cur.read(b, off, len);
+            } catch (IOException e) {
+                if (++resumes > RegistryClient.ATTEMPTS) {
+                    throw new IOException("get blob " + d.digest() + ": gave up after " + resumes + " broken reads at byte "
+                            + offset, e);
+                }
+                cur.close();
+                cur = null;
+                continue;
+            }
+            if (n < 0) {
+                if (offset < d.size() && resumes < RegistryClient.ATTEMPTS) {
+                    // The server closed early: ask for the rest.
+                    resumes++;
+                    cur.close();
+                    cur = null;
+                    continue;
+                }
+                verify();
+                return -1;
+            }
+            offset += n;
+            if (offset > d.size()) {
+                throw new ClientException("get blob " + d.digest() + ": more than the descriptor's " + d.size() + " bytes");
+            }
+            md.update(b, off, n);
+            return n;
+        }
+    }
+
+    private void verify() {
+        if (verified) {
+            return;
+        }
+        if (offset != d.size()) {
+            throw new ClientException("get blob " + d.digest() + ": got " + offset + " bytes, expected " + d.size());
+        }
+        if (!d.digest().matches(md.digest())) {
+            throw new ClientException("get blob " + d.digest() + ": content does not match the digest");
+        }
+        verified = true;
+    }
+
+    /** How many times the download was resumed (for tests and progress). */
+    int resumes() {
+        return resumes;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (cur != null) {
+            cur.close();
+        }
+    }
+}
