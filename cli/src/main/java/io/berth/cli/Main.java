@@ -1,6 +1,9 @@
 package io.berth.cli;
 
 import io.berth.cli.image.ImageCommand;
+import io.berth.cli.remote.CopyCommand;
+import io.berth.cli.remote.InspectCommand;
+import io.berth.cli.remote.LoginCommand;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -21,9 +24,16 @@ public final class Main {
               image inspect   print an image's manifest, config and index as JSON
               image unpack    unpack an image into a runtime bundle (config.json + rootfs/)
               image gc        remove blobs no tag references from a layout
+              copy SRC DST    copy an image between registries (docker://) and layouts (oci:)
+                              [--all] [--platform P] [--src-tls-verify=false] [--dest-tls-verify=false]
+              pull REF        copy a registry image into the local store ($BERTH_STORE)
+              push REF        copy an image from the local store to its registry
+              inspect REF     print a registry image's digest, manifest and config (--tags, --raw)
+              login HOST      store credentials (-u USER --password-stdin); logout HOST removes them
               help            show this help (also: --help, -h; "berth image --help")
 
-            Images are named oci:LAYOUT[:TAG] or oci:LAYOUT@DIGEST (skopeo's oci: transport).
+            Images are named oci:LAYOUT[:TAG] or oci:LAYOUT@DIGEST and docker://HOST/REPO[:TAG|@DIGEST]
+            (skopeo's transports). Registries on 127.0.0.1/localhost are spoken to over plain HTTP.
             Set BERTH_DEBUG=1 for stack traces.
             """;
 
@@ -49,6 +59,12 @@ public final class Main {
             switch (cmd) {
                 case "help", "--help", "-h" -> out.print(HELP);
                 case "image" -> ImageCommand.run(rest, out);
+                case "copy" -> CopyCommand.copy(rest, out);
+                case "pull" -> CopyCommand.pull(rest, out);
+                case "push" -> CopyCommand.push(rest, out);
+                case "inspect" -> InspectCommand.run(rest, out);
+                case "login" -> LoginCommand.login(rest, out);
+                case "logout" -> LoginCommand.logout(rest, out);
                 case "__aot-train" -> AotTraining.run(rest, out);
                 default -> throw new UsageException("unknown command \"" + cmd + "\" (see berth --help)");
             }

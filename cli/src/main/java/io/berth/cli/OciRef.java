@@ -1,7 +1,7 @@
 package io.berth.cli;
 
 import io.berth.spec.Digest;
-import io.berth.spec.InvalidDigestException;
+import io.berth.client.transport.ImageName;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -12,30 +12,17 @@ import java.util.Optional;
 public record OciRef(Path layout, Optional<String> tag, Optional<Digest> digest) {
     public static final String PREFIX = "oci:";
 
-    /** Parses a reference that may or may not name an image in the layout. */
+    /** Parses a reference that may or may not name an image in the layout (grammar: ImageName). */
     public static OciRef parse(String s) {
-        if (!s.startsWith(PREFIX) || s.length() == PREFIX.length()) {
+        if (!s.startsWith(PREFIX)) {
             throw new UsageException("invalid image reference \"" + s + "\": expected oci:LAYOUT[:TAG]");
         }
-        String rest = s.substring(PREFIX.length());
-        int at = rest.lastIndexOf('@');
-        if (at > 0 && rest.indexOf('/', at) < 0) {
-            try {
-                return new OciRef(Path.of(rest.substring(0, at)), Optional.empty(),
-                        Optional.of(Digest.parse(rest.substring(at + 1))));
-            } catch (InvalidDigestException e) {
-                throw new UsageException("invalid image reference \"" + s + "\": " + e.getMessage());
-            }
+        try {
+            ImageName.Layout l = (ImageName.Layout) ImageName.parse(s);
+            return new OciRef(l.path(), l.tag(), l.digest());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         }
-        int colon = rest.lastIndexOf(':');
-        if (colon > 0 && rest.indexOf('/', colon) < 0) {
-            String tag = rest.substring(colon + 1);
-            if (tag.isEmpty()) {
-                throw new UsageException("invalid image reference \"" + s + "\": empty tag");
-            }
-            return new OciRef(Path.of(rest.substring(0, colon)), Optional.of(tag), Optional.empty());
-        }
-        return new OciRef(Path.of(rest), Optional.empty(), Optional.empty());
     }
 
     /** Parses a reference that must name an image (tag or digest); the tag defaults to "latest". */

@@ -83,6 +83,15 @@ public final class RegistryClient {
         }
     }
 
+    /**
+     * {@code GET /v2/} (end-1): the registry implements the spec, and (after answering its challenge)
+     * accepts our credentials. Scope-less: a token for "registry:catalog:*" is not needed for this.
+     */
+    public void ping() {
+        HttpResponse<InputStream> r = send("GET", url("/v2/"), "", Map.of(), null, true);
+        drainExpect(r, 200, "ping " + host);
+    }
+
     private static String pullScope(String repo) {
         return "repository:" + repo + ":pull";
     }
@@ -348,7 +357,7 @@ public final class RegistryClient {
         StringBuilder q = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?");
         c.param("service").ifPresent(s -> q.append("service=").append(URLEncoder.encode(s, StandardCharsets.UTF_8))
                 .append('&'));
-        for (String s : scope.split(" ")) {
+        for (String s : scope.isEmpty() ? new String[0] : scope.split(" ")) {
             q.append("scope=").append(URLEncoder.encode(s, StandardCharsets.UTF_8)).append('&');
         }
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(q.substring(0, q.length() - 1)))
