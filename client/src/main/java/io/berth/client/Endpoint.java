@@ -29,7 +29,10 @@ sealed interface Endpoint {
     /** A document (manifest, index, config) by descriptor. */
     byte[] document(Descriptor d);
 
-    /** A blob's bytes, verified by the endpoint or the caller. */
+    /**
+     * A blob's bytes. Both destinations verify what they store (the content store's ingest; a
+     * registry checks a pushed digest), so sources check sizes, not digests.
+     */
     InputStream blob(Descriptor d);
 
     boolean hasBlob(Descriptor d);
@@ -123,7 +126,7 @@ sealed interface Endpoint {
 
         @Override
         public InputStream blob(Descriptor d) {
-            return client.getBlob(repo, d);
+            return client.getBlob(repo, d, false);
         }
 
         @Override

@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
 public record Digest(String algorithm, String encoded) implements Comparable<Digest> {
     public static final String SHA256 = "sha256";
     public static final String SHA512 = "sha512";
+    /** Registered (descriptor.md "BLAKE3"), checked for its form, not computable here. */
+    public static final String BLAKE3 = "blake3";
 
     private static final Pattern ALGORITHM = Pattern.compile("[a-z0-9]+(?:[+._-][a-z0-9]+)*");
     private static final Pattern ENCODED = Pattern.compile("[a-zA-Z0-9=_-]+");
@@ -42,6 +44,10 @@ public record Digest(String algorithm, String encoded) implements Comparable<Dig
         if (algorithm.equals(SHA256) && !HEX64.matcher(encoded).matches()) {
             throw new InvalidDigestException("invalid digest \"" + algorithm + ":" + encoded
                     + "\": sha256 needs 64 lowercase hex characters");
+        }
+        if (algorithm.equals(BLAKE3) && !HEX64.matcher(encoded).matches()) {
+            throw new InvalidDigestException("invalid digest \"" + algorithm + ":" + encoded
+                    + "\": blake3 needs 64 lowercase hex characters");
         }
         if (algorithm.equals(SHA512) && !HEX128.matcher(encoded).matches()) {
             throw new InvalidDigestException("invalid digest \"" + algorithm + ":" + encoded

@@ -45,7 +45,7 @@ class DigestTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "sha256", "sha256:", ":abc", "SHA256:" + HEX64, "sha256:" + "6C3C624B58DBBCD3C0DD82B4C53F04194D1247C6EEDAAB7C610CF7D66709B3B",
         "sha256:abc", "sha512:" + HEX64, "sha256:" + HEX64 + "00", "sha-:abc", "a..b:abc", "sha256:ab/cd", "sha256:../x",
-        "x:a b"})
+        "x:a b", "blake3:abc"})
     void rejectsInvalidDigests(String s) {
         assertThatThrownBy(() -> Digest.parse(s)).isInstanceOf(InvalidDigestException.class)
                 .hasMessageContaining("digest");

@@ -75,7 +75,7 @@ public final class InspectCommand {
         }
         Manifest m = Manifest.parse(manifest.bytes());
         b.put("Manifest", JsonCodec.parse(manifest.bytes(), "manifest"));
-        try (InputStream in = client.getBlob(repo, m.config())) {
+        try (InputStream in = client.getBlob(repo, m.config(), true)) {
             ByteArrayOutputStream cfg = new ByteArrayOutputStream();
             in.transferTo(cfg);
             b.put("Config", JsonCodec.parse(cfg.toByteArray(), "config"));
