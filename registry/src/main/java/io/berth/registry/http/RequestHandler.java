@@ -1,0 +1,115 @@
+package io.berth.registry.http;
+
+import io.berth.registry.RegistryException;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
+
+/**
+ * Per connection: hands each request to a virtual thread (storage work blocks) and feeds it the body
+ * through a {@link BodyStream}. One request at a time per connection; the next is read only after the
+ * response is written and the body consumed.
+ */
+final class RequestHandler extends ChannelInboundHandlerAdapter {
+    /** Unread request body the server still reads and discards to keep a connection open. */
+    private static final long DRAIN_LIMIT = 64 * 1024;
+    private static final System.Logger LOG = System.getLogger("io.berth.registry");
+
+    private final Routes routes;
+    private final Executor workers;
+    private final AccessLog accessLog;
+    private BodyStream body;
+
+    RequestHandler(Routes routes, Executor workers, AccessLog accessLog) {
+        this.routes = routes;
+        this.workers = workers;
+        this.accessLog = accessLog;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest req) {
+            if (req.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                byte[] text = "malformed HTTP request\n".getBytes(StandardCharsets.UTF_8);
+                io.netty.handler.codec.http.DefaultFullHttpResponse r = new io.netty.handler.codec.http.DefaultFullHttpResponse(
+                        io.netty.handler.codec.http.HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+                        io.netty.buffer.Unpooled.wrappedBuffer(text));
+                r.headers().set(HttpHeaderNames.CONTENT_LENGTH, text.length);
+                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            BodyStream b = new BodyStream(ctx);
+            body = b;
+            Exchange ex = new Exchange(ctx, req, b);
+            if (msg instanceof HttpContent c) {
+                b.offer(c);
+            }
+            workers.execute(() -> handle(ex));
+        } else if (msg instanceof HttpContent c) {
+            if (body != null) {
+                body.offer(c);
+            } else {
+                c.release();
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void handle(Exchange ex) {
+        long start = System.nanoTime();
+        try {
+            routes.handle(ex);
+        } catch (RegistryException e) {
+            if (!ex.responded()) {
+                ex.sendError(e);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, ex.method() + " " + ex.path() + " failed", e);
+            if (!ex.responded()) {
+                ex.send(HttpResponseStatus.INTERNAL_SERVER_ERROR, Exchange.headers(),
+                        ("internal error: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        boolean reusable = ex.keepAlive && ex.body.drain(DRAIN_LIMIT);
+        accessLog.log(ex, System.nanoTime() - start);
+        ex.ctx.executor().execute(() -> {
+            ex.body.close();
+            if (body == ex.body) {
+                body = null;
+            }
+            if (reusable && ex.ctx.channel().isActive()) {
+                ex.ctx.read();
+            } else {
+                ex.lastWrite().ifPresentOrElse(f -> f.addListener(ChannelFutureListener.CLOSE), ex.ctx::close);
+            }
+        });
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (body != null) {
+            body.connectionClosed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.log(System.Logger.Level.DEBUG, "connection error", cause);
+        ctx.close();
+    }
+}
