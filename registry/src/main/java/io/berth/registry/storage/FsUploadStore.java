@@ -192,6 +192,9 @@ final class FsUploadStore implements UploadStore {
 
     @Override
     public boolean cancel(RepositoryName repository, String id) {
+        if (get(repository, id).isEmpty()) {
+            return false;
+        }
         return locked(id, () -> {
             if (get(repository, id).isEmpty()) {
                 return false;
