@@ -28,7 +28,10 @@ import java.util.Set;
  */
 public final class GarbageCollector {
 
-    /** What a run found and removed. */
+    /**
+     * What a run found and removed; {@code uploadsRemoved} counts abandoned sessions and temporary files
+     * of interrupted writes.
+     */
     public record Result(int blobsKept, int blobsRemoved, long bytesRemoved, int manifestsRemoved,
             int linksRemoved, int uploadsRemoved) {}
 
@@ -97,6 +100,9 @@ public final class GarbageCollector {
                 }
             }
         });
+        if (!dryRun) {
+            uploads[0] += storage.uploads().purgeTemporary(cutoff);
+        }
         return new Result(counts[0], counts[1], bytes[0], manifestsRemoved, linksRemoved, uploads[0]);
     }
 

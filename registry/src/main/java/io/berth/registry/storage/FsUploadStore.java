@@ -223,6 +223,25 @@ final class FsUploadStore implements UploadStore {
         }
     }
 
+    @Override
+    public int purgeTemporary(Instant cutoff) {
+        int n = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(layout.tmpDir())) {
+            for (Path p : ds) {
+                try {
+                    if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff) && Files.deleteIfExists(p)) {
+                        n++;
+                    }
+                } catch (NoSuchFileException e) {
+                    // renamed into place meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("clean " + layout.tmpDir(), e);
+        }
+        return n;
+    }
+
     private Upload require(RepositoryName repository, String id) {
         return get(repository, id).orElseThrow(() -> new RegistryException(ErrorCode.BLOB_UPLOAD_UNKNOWN,
                 "upload " + id + " unknown in repository " + repository));

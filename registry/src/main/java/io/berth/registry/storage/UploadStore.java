@@ -45,4 +45,10 @@ public interface UploadStore {
 
     /** Removes a session regardless of its repository (GC). */
     void purge(String id);
+
+    /**
+     * Removes what interrupted writes left behind (a process killed between writing a temporary file
+     * and renaming it) when older than {@code cutoff}; returns how many were removed.
+     */
+    int purgeTemporary(Instant cutoff);
 }
