@@ -24,7 +24,6 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** One request and its one response, used from the virtual thread that handles the request. */
@@ -145,11 +144,5 @@ final class Exchange {
 
     private void finishHeaders(HttpResponse r) {
         HttpUtil.setKeepAlive(r, keepAlive);
-    }
-
-    static HttpHeaders headers(Map<String, Object> values) {
-        HttpHeaders h = headers();
-        values.forEach(h::set);
-        return h;
     }
 }

@@ -1,13 +1,16 @@
 package io.berth.registry.http;
 
 import io.berth.registry.RegistryException;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
@@ -44,9 +47,8 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             if (req.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
                 byte[] text = "malformed HTTP request\n".getBytes(StandardCharsets.UTF_8);
-                io.netty.handler.codec.http.DefaultFullHttpResponse r = new io.netty.handler.codec.http.DefaultFullHttpResponse(
-                        io.netty.handler.codec.http.HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
-                        io.netty.buffer.Unpooled.wrappedBuffer(text));
+                DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(text));
                 r.headers().set(HttpHeaderNames.CONTENT_LENGTH, text.length);
                 ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
                 return;
