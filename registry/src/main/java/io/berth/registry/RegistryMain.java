@@ -1,5 +1,8 @@
 package io.berth.registry;
 
+import io.berth.registry.auth.Authenticator;
+import io.berth.registry.auth.Htpasswd;
+import io.berth.registry.auth.Tokens;
 import io.berth.registry.gc.GarbageCollector;
 import io.berth.registry.http.RegistryServer;
 import io.berth.registry.storage.Storage;
@@ -14,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -21,6 +25,7 @@ import java.util.Optional;
  *
  * <pre>
  * serve [--addr HOST:PORT] [--root DIR] [--config FILE] [--access-log]
+ *       [--auth none|basic|token --htpasswd FILE [--anonymous-pull]]
  *       runs in the foreground, logs to stderr, stops cleanly on SIGTERM/SIGINT
  * gc    [--root DIR] [--grace DURATION] [--delete-untagged] [--dry-run]
  *       mark and sweep; DURATION like 30m, 1h, 0s (default 1h)
@@ -29,7 +34,9 @@ import java.util.Optional;
  * Defaults: address {@code 127.0.0.1:5000}; root {@code $XDG_DATA_HOME/berth/registry}, or
  * {@code ~/.local/share/berth/registry} when XDG_DATA_HOME is unset. The config file is JSON; flags
  * win over it: {@code {"addr": "127.0.0.1:5000", "root": "/srv/registry", "maxManifestBytes": 4194304,
- * "accessLog": true}}.
+ * "accessLog": true, "auth": "token", "htpasswd": "/etc/berth/htpasswd", "anonymousPull": false,
+ * "tokenTtlSeconds": 300}}. Token mode signs tokens with a key kept in {@code ROOT/auth/token.key}
+ * (created on first start), so servers sharing a root accept each other's tokens.
  */
 public final class RegistryMain {
     private RegistryMain() {}
@@ -64,7 +71,8 @@ public final class RegistryMain {
     private static void serve(Options o, PrintStream out) {
         Registry registry = new Registry(Storage.filesystem(o.root), new Limits(o.maxManifestBytes,
                 Limits.DEFAULT.maxPageSize()));
-        RegistryServer server = RegistryServer.start(registry, o.addr, o.accessLog ? Optional.of(System.err) : Optional.empty());
+        RegistryServer server = RegistryServer.start(registry, o.authenticator(), o.addr,
+                o.accessLog ? Optional.of(System.err) : Optional.empty());
         Thread hook = new Thread(server::close, "registry-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         System.err.println("berth registry: serving " + o.root + " on http://" + server.address().getHostString() + ":"
@@ -100,6 +108,29 @@ public final class RegistryMain {
         Duration grace = Duration.ofHours(1);
         boolean deleteUntagged;
         boolean dryRun;
+        Authenticator.Mode auth = Authenticator.Mode.NONE;
+        Optional<Path> htpasswd = Optional.empty();
+        boolean anonymousPull;
+        Duration tokenTtl = Duration.ofMinutes(5);
+
+        Authenticator authenticator() {
+            if (auth == Authenticator.Mode.NONE) {
+                return Authenticator.none();
+            }
+            Htpasswd users = Htpasswd.load(htpasswd.orElseThrow(() -> new IllegalArgumentException(
+                    "--auth " + auth.name().toLowerCase(Locale.ROOT) + " needs --htpasswd FILE")));
+            return auth == Authenticator.Mode.BASIC ? Authenticator.basic(users, anonymousPull)
+                    : Authenticator.token(users, anonymousPull,
+                            new Tokens(Tokens.loadOrCreateKey(root.resolve("auth").resolve("token.key")), "berth-registry", tokenTtl));
+        }
+
+        static Authenticator.Mode mode(String s) {
+            try {
+                return Authenticator.Mode.valueOf(s.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("auth mode \"" + s + "\" must be none, basic or token", e);
+            }
+        }
 
         static Options parse(List<String> args) {
             Options o = new Options();
@@ -120,6 +151,9 @@ public final class RegistryMain {
                     case "--grace" -> o.grace = duration(value(rest, i++));
                     case "--delete-untagged" -> o.deleteUntagged = true;
                     case "--dry-run" -> o.dryRun = true;
+                    case "--auth" -> o.auth = mode(value(rest, i++));
+                    case "--htpasswd" -> o.htpasswd = Optional.of(Path.of(value(rest, i++)));
+                    case "--anonymous-pull" -> o.anonymousPull = true;
                     default -> throw new IllegalArgumentException("unknown option \"" + a + "\"");
                 }
             }
@@ -138,6 +172,10 @@ public final class RegistryMain {
             f.optString("root").ifPresent(s -> root = Path.of(s));
             f.optLong("maxManifestBytes", 1, Integer.MAX_VALUE - 8).ifPresent(n -> maxManifestBytes = n);
             f.optBool("accessLog").ifPresent(b -> accessLog = b);
+            f.optString("auth").ifPresent(s -> auth = mode(s));
+            f.optString("htpasswd").ifPresent(s -> htpasswd = Optional.of(Path.of(s)));
+            f.optBool("anonymousPull").ifPresent(b -> anonymousPull = b);
+            f.optLong("tokenTtlSeconds", 1, 86_400).ifPresent(n -> tokenTtl = Duration.ofSeconds(n));
         }
 
         private static String value(List<String> args, int i) {

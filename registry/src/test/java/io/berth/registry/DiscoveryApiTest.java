@@ -83,6 +83,24 @@ class DiscoveryApiTest {
     }
 
     @Test
+    void prometheusMetrics() throws InterruptedException {
+        reg.get("/v2/");
+        reg.get("/v2/nothere/tags/list");
+        // a request is counted just after its response is written: give the counters a moment
+        HttpResponse<byte[]> m = reg.get("/metrics");
+        for (int i = 0; i < 50 && !text(m).contains("_count 2\n"); i++) {
+            Thread.sleep(20);
+            m = reg.get("/metrics");
+        }
+        assertThat(m.statusCode()).isEqualTo(200);
+        assertThat(header(m, "Content-Type")).startsWith("text/plain");
+        assertThat(text(m)).contains("berth_registry_http_requests_total{method=\"GET\",code=\"200\"} 1\n")
+                .contains("berth_registry_http_requests_total{method=\"GET\",code=\"404\"} 1\n")
+                .containsPattern("berth_registry_http_request_duration_seconds_count [2-9]\n")
+                .contains("berth_registry_http_requests_in_flight 1\n");
+    }
+
+    @Test
     void unknownPathAndMethod() {
         assertThat(reg.get("/v3/").statusCode()).isEqualTo(404);
         assertThat(reg.request("POST", "/v2/app/tags/list", new byte[0]).statusCode()).isEqualTo(405);

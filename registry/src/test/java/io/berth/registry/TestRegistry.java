@@ -1,5 +1,6 @@
 package io.berth.registry;
 
+import io.berth.registry.auth.Authenticator;
 import io.berth.registry.http.RegistryServer;
 import io.berth.registry.storage.Storage;
 import io.berth.spec.Descriptor;
@@ -32,9 +33,17 @@ final class TestRegistry implements AutoCloseable {
     }
 
     TestRegistry(Path root, Limits limits) {
+        this(root, limits, Authenticator.none());
+    }
+
+    TestRegistry(Path root, Authenticator auth) {
+        this(root, Limits.DEFAULT, auth);
+    }
+
+    TestRegistry(Path root, Limits limits, Authenticator auth) {
         this.root = root;
         this.registry = new Registry(Storage.filesystem(root), limits);
-        this.server = RegistryServer.start(registry, new InetSocketAddress("127.0.0.1", 0), Optional.empty());
+        this.server = RegistryServer.start(registry, auth, new InetSocketAddress("127.0.0.1", 0), Optional.empty());
     }
 
     String base() {

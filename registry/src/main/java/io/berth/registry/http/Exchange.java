@@ -1,6 +1,7 @@
 package io.berth.registry.http;
 
 import io.berth.registry.RegistryException;
+import io.berth.registry.auth.AuthException;
 import io.berth.registry.storage.BlobContent;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -107,13 +108,17 @@ final class Exchange {
         send(s, h, new byte[0]);
     }
 
-    void sendJson(HttpResponseStatus s, HttpHeaders h, String contentType, byte[] json) {
+    /** Sends {@code content} (JSON, or any text) with its Content-Type. */
+    void sendJson(HttpResponseStatus s, HttpHeaders h, String contentType, byte[] content) {
         h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        send(s, h, json);
+        send(s, h, content);
     }
 
     void sendError(RegistryException e) {
         HttpHeaders h = headers();
+        if (e instanceof AuthException a && !a.challenge().isEmpty()) {
+            h.set(HttpHeaderNames.WWW_AUTHENTICATE, a.challenge());
+        }
         h.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         send(ErrorResponses.status(e), h, ErrorResponses.body(e));
     }

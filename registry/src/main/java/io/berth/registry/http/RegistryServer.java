@@ -1,6 +1,7 @@
 package io.berth.registry.http;
 
 import io.berth.registry.Registry;
+import io.berth.registry.auth.Authenticator;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -45,14 +46,21 @@ public final class RegistryServer implements AutoCloseable {
 
     /** Binds {@code address} (port 0 picks a free port) and starts serving {@code registry}. */
     public static RegistryServer start(Registry registry, InetSocketAddress address, Optional<PrintStream> accessLog) {
+        return start(registry, Authenticator.none(), address, accessLog);
+    }
+
+    /** As {@link #start(Registry, InetSocketAddress, Optional)}, with authentication. */
+    public static RegistryServer start(Registry registry, Authenticator auth, InetSocketAddress address,
+            Optional<PrintStream> accessLog) {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, io);
         ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
-        Routes routes = new Routes(registry);
+        Routes routes = new Routes(registry, auth);
         AccessLog log = accessLog.map(AccessLog::to).orElseGet(AccessLog::none);
+        Metrics metrics = new Metrics();
         try {
             Channel ch = new ServerBootstrap()
                     .group(boss, workers)
@@ -65,7 +73,7 @@ public final class RegistryServer implements AutoCloseable {
                         protected void initChannel(SocketChannel c) {
                             c.pipeline().addLast(new HttpServerCodec());
                             c.pipeline().addLast(new HttpServerExpectContinueHandler());
-                            c.pipeline().addLast(new RequestHandler(routes, handlers, log));
+                            c.pipeline().addLast(new RequestHandler(routes, handlers, log, metrics));
                         }
                     })
                     .bind(address).sync().channel();

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Per connection: hands each request to a virtual thread (storage work blocks) and feeds it the body
@@ -28,12 +29,14 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     private final Routes routes;
     private final Executor workers;
     private final AccessLog accessLog;
+    private final Metrics metrics;
     private BodyStream body;
 
-    RequestHandler(Routes routes, Executor workers, AccessLog accessLog) {
+    RequestHandler(Routes routes, Executor workers, AccessLog accessLog, Metrics metrics) {
         this.routes = routes;
         this.workers = workers;
         this.accessLog = accessLog;
+        this.metrics = metrics;
     }
 
     @Override
@@ -73,8 +76,13 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     private void handle(Exchange ex) {
         long start = System.nanoTime();
+        metrics.started();
         try {
-            routes.handle(ex);
+            if (ex.path().equals("/metrics")) {
+                ex.sendJson(HttpResponseStatus.OK, Exchange.headers(), "text/plain; version=0.0.4", metrics.render());
+            } else {
+                routes.handle(ex);
+            }
         } catch (RegistryException e) {
             if (!ex.responded()) {
                 ex.sendError(e);
@@ -87,18 +95,27 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             }
         }
         boolean reusable = ex.keepAlive && ex.body.drain(DRAIN_LIMIT);
-        accessLog.log(ex, System.nanoTime() - start);
-        ex.ctx.executor().execute(() -> {
-            ex.body.close();
-            if (body == ex.body) {
-                body = null;
-            }
-            if (reusable && ex.ctx.channel().isActive()) {
-                ex.ctx.read();
-            } else {
-                ex.lastWrite().ifPresentOrElse(f -> f.addListener(ChannelFutureListener.CLOSE), ex.ctx::close);
-            }
-        });
+        long elapsed = System.nanoTime() - start;
+        metrics.finished(ex.method().name(), ex.responded() ? ex.status().code() : 0, ex.bytesSent(), elapsed);
+        accessLog.log(ex, elapsed);
+        try {
+            ex.ctx.executor().execute(() -> finish(ex, reusable));
+        } catch (RejectedExecutionException e) {
+            ex.body.close(); // the server is shutting down: its event loops close the connection
+        }
+    }
+
+    /** On the event loop: releases the request's buffers, then reads the next request or closes. */
+    private void finish(Exchange ex, boolean reusable) {
+        ex.body.close();
+        if (body == ex.body) {
+            body = null;
+        }
+        if (reusable && ex.ctx.channel().isActive()) {
+            ex.ctx.read();
+        } else {
+            ex.lastWrite().ifPresentOrElse(f -> f.addListener(ChannelFutureListener.CLOSE), ex.ctx::close);
+        }
     }
 
     @Override

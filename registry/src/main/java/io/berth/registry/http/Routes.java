@@ -4,6 +4,9 @@ import io.berth.registry.ErrorCode;
 import io.berth.registry.Registry;
 import io.berth.registry.RegistryException;
 import io.berth.registry.RepositoryName;
+import io.berth.registry.auth.Action;
+import io.berth.registry.auth.Authenticator;
+import io.berth.registry.auth.Scope;
 import io.berth.registry.storage.BlobContent;
 import io.berth.registry.storage.UploadStore.Upload;
 import io.berth.spec.Digest;
@@ -40,22 +43,32 @@ final class Routes {
     private static final String INDEX_TYPE = MediaType.Known.OCI_INDEX.value();
 
     private final Registry registry;
+    private final Authenticator auth;
 
-    Routes(Registry registry) {
+    Routes(Registry registry, Authenticator auth) {
         this.registry = registry;
+        this.auth = auth;
     }
 
     void handle(Exchange ex) {
         String path = ex.path();
         HttpMethod m = ex.method();
+        if (path.equals(Authenticator.TOKEN_PATH) && auth.mode() == Authenticator.Mode.TOKEN) {
+            requireMethod(m, HttpMethod.GET);
+            token(ex);
+            return;
+        }
         if (path.equals("/v2/") || path.equals("/v2")) {
             // end-1: GET /v2/ — "If the response is 200 OK, then the registry implements this specification."
+            // "This endpoint MAY be used for authentication/authorization purposes"
             requireMethod(m, HttpMethod.GET, HttpMethod.HEAD);
+            authorize(ex, List.of());
             ex.sendJson(HttpResponseStatus.OK, Exchange.headers(), "application/json", "{}".getBytes(StandardCharsets.UTF_8));
             return;
         }
         if (path.equals("/v2/_catalog")) {
             requireMethod(m, HttpMethod.GET);
+            authorize(ex, List.of(Scope.CATALOG));
             catalog(ex);
             return;
         }
@@ -66,6 +79,9 @@ final class Routes {
         }
         RepositoryName name = RepositoryName.of(r.group(1));
         String rest = r.group(2);
+        Action action = m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) ? Action.PULL
+                : m.equals(HttpMethod.DELETE) && !rest.startsWith("blobs/uploads") ? Action.DELETE : Action.PUSH;
+        authorize(ex, List.of(Scope.repository(name, action)));
         if (rest.startsWith("blobs/uploads")) {
             if (r.group(3) == null) {
                 requireMethod(m, HttpMethod.POST);
@@ -84,6 +100,26 @@ final class Routes {
             requireMethod(m, HttpMethod.GET);
             referrers(ex, name, r.group(6));
         }
+    }
+
+    private String realm(Exchange ex) {
+        return "http://" + ex.header(HttpHeaderNames.HOST).orElse("127.0.0.1") + Authenticator.TOKEN_PATH;
+    }
+
+    private void authorize(Exchange ex, List<Scope> needed) {
+        auth.authorize(ex.header(HttpHeaderNames.AUTHORIZATION), needed, realm(ex));
+    }
+
+    /** The built-in token endpoint: {@code GET /token?service=…&scope=repository:<name>:pull,push}. */
+    private void token(Exchange ex) {
+        Authenticator.TokenGrant g = auth.grant(ex.header(HttpHeaderNames.AUTHORIZATION), Scope.parseAll(ex.params("scope")));
+        Json body = new ObjBuilder()
+                .put("token", g.token())
+                .put("access_token", g.token())
+                .put("expires_in", g.expiresIn())
+                .put("issued_at", java.time.Instant.now().toString())
+                .build();
+        ex.sendJson(HttpResponseStatus.OK, Exchange.headers(), "application/json", JsonCodec.write(body));
     }
 
     private static void requireMethod(HttpMethod m, HttpMethod... allowed) {
@@ -171,7 +207,11 @@ final class Routes {
             // end-11: POST /v2/<name>/blobs/uploads/?mount=<digest>&from=<other_name>
             Digest d = Registry.digest(mount.get());
             Optional<RepositoryName> from = ex.param("from").filter(s -> !s.isEmpty()).map(RepositoryName::of);
-            if (registry.mountBlob(name, d, from).isPresent()) {
+            // a client may only mount what it may pull; with authentication on, "from" is required so
+            // that knowing a digest is not enough to read a blob
+            boolean mayMount = auth.mode() == Authenticator.Mode.NONE || from.isPresent()
+                    && auth.allows(ex.header(HttpHeaderNames.AUTHORIZATION), Scope.repository(from.get(), Action.PULL), realm(ex));
+            if (mayMount && registry.mountBlob(name, d, from).isPresent()) {
                 // "The response to a successful mount MUST be 201 Created, and MUST contain ... Location: <blob-location>"
                 blobCreated(ex, name, d);
                 return;
