@@ -234,6 +234,9 @@ class BlobsApiTest {
                 new byte[0]);
         assertThat(miss.statusCode()).isEqualTo(202);
         assertThat(header(miss, "Location")).startsWith("/v2/fourth/blobs/uploads/");
+        // an unregistered algorithm is carried, never computed: it cannot be mounted and cannot fail the server
+        assertThat(reg.request("POST", "/v2/fourth/blobs/uploads/?mount=foo:a", new byte[0]).statusCode()).isEqualTo(202);
+        assertThat(reg.get("/v2/fourth/blobs/foo:a").statusCode()).isEqualTo(404);
         Digest unknown = Digest.sha256(new byte[] {9});
         assertThat(reg.request("POST", "/v2/fourth/blobs/uploads/?mount=" + unknown, new byte[0]).statusCode())
                 .isEqualTo(202);

@@ -70,7 +70,9 @@ public final class FsLayout {
     }
 
     Path blob(Digest d) {
-        return blobs.resolve(d.algorithm()).resolve(d.encoded().substring(0, 2)).resolve(d.encoded());
+        String e = d.encoded();
+        // unregistered algorithms may have one-character encodings
+        return blobs.resolve(d.algorithm()).resolve(e.length() < 2 ? e : e.substring(0, 2)).resolve(e);
     }
 
     Path uploadsDir() {
