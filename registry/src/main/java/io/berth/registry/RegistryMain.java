@@ -25,7 +25,8 @@ import java.util.Optional;
  *
  * <pre>
  * serve [--addr HOST:PORT] [--root DIR] [--config FILE] [--access-log]
- *       [--auth none|basic|token --htpasswd FILE [--anonymous-pull]]
+ *       [--auth none|basic|token --htpasswd FILE [--anonymous-pull]] [--gc-interval DURATION [--grace DURATION]]
+ *       --gc-interval runs GC online every DURATION (untagged manifests are kept)
  *       runs in the foreground, logs to stderr, stops cleanly on SIGTERM/SIGINT
  * gc    [--root DIR] [--grace DURATION] [--delete-untagged] [--dry-run]
  *       mark and sweep; DURATION like 30m, 1h, 0s (default 1h)
@@ -35,7 +36,7 @@ import java.util.Optional;
  * {@code ~/.local/share/berth/registry} when XDG_DATA_HOME is unset. The config file is JSON; flags
  * win over it: {@code {"addr": "127.0.0.1:5000", "root": "/srv/registry", "maxManifestBytes": 4194304,
  * "accessLog": true, "auth": "token", "htpasswd": "/etc/berth/htpasswd", "anonymousPull": false,
- * "tokenTtlSeconds": 300}}. Token mode signs tokens with a key kept in {@code ROOT/auth/token.key}
+ * "tokenTtlSeconds": 300, "gcInterval": "6h"}}. Token mode signs tokens with a key kept in {@code ROOT/auth/token.key}
  * (created on first start), so servers sharing a root accept each other's tokens.
  */
 public final class RegistryMain {
@@ -69,21 +70,41 @@ public final class RegistryMain {
     }
 
     private static void serve(Options o, PrintStream out) {
-        Registry registry = new Registry(Storage.filesystem(o.root), new Limits(o.maxManifestBytes,
-                Limits.DEFAULT.maxPageSize()));
+        Storage storage = Storage.filesystem(o.root);
+        Registry registry = new Registry(storage, new Limits(o.maxManifestBytes, Limits.DEFAULT.maxPageSize()));
         RegistryServer server = RegistryServer.start(registry, o.authenticator(), o.addr,
                 o.accessLog ? Optional.of(System.err) : Optional.empty());
         Thread hook = new Thread(server::close, "registry-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         System.err.println("berth registry: serving " + o.root + " on http://" + server.address().getHostString() + ":"
                 + server.address().getPort() + " (" + server.transport() + ")");
+        Optional<Thread> gc = o.gcInterval.map(every -> Thread.ofVirtual().name("registry-gc").start(() -> onlineGc(storage, every, o.grace)));
         try {
             server.awaitClose();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             server.close();
         }
+        gc.ifPresent(Thread::interrupt);
         System.err.println("berth registry: stopped");
+    }
+
+    /** Mark and sweep every {@code every}, safe beside pushes thanks to the grace period. */
+    private static void onlineGc(Storage storage, Duration every, Duration grace) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(every);
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                GarbageCollector.Result r = new GarbageCollector(storage, grace, false, false).run();
+                System.err.println("berth registry: gc removed " + r.blobsRemoved() + " blobs (" + r.bytesRemoved()
+                        + " bytes), " + r.linksRemoved() + " links, " + r.uploadsRemoved() + " uploads");
+            } catch (RuntimeException e) {
+                System.err.println("berth registry: gc failed: " + e.getMessage());
+            }
+        }
     }
 
     private static void gc(Options o, PrintStream out) {
@@ -112,6 +133,7 @@ public final class RegistryMain {
         Optional<Path> htpasswd = Optional.empty();
         boolean anonymousPull;
         Duration tokenTtl = Duration.ofMinutes(5);
+        Optional<Duration> gcInterval = Optional.empty();
 
         Authenticator authenticator() {
             if (auth == Authenticator.Mode.NONE) {
@@ -154,6 +176,7 @@ public final class RegistryMain {
                     case "--auth" -> o.auth = mode(value(rest, i++));
                     case "--htpasswd" -> o.htpasswd = Optional.of(Path.of(value(rest, i++)));
                     case "--anonymous-pull" -> o.anonymousPull = true;
+                    case "--gc-interval" -> o.gcInterval = Optional.of(duration(value(rest, i++)));
                     default -> throw new IllegalArgumentException("unknown option \"" + a + "\"");
                 }
             }
@@ -176,6 +199,7 @@ public final class RegistryMain {
             f.optString("htpasswd").ifPresent(s -> htpasswd = Optional.of(Path.of(s)));
             f.optBool("anonymousPull").ifPresent(b -> anonymousPull = b);
             f.optLong("tokenTtlSeconds", 1, 86_400).ifPresent(n -> tokenTtl = Duration.ofSeconds(n));
+            f.optString("gcInterval").ifPresent(s -> gcInterval = Optional.of(duration(s)));
         }
 
         private static String value(List<String> args, int i) {
