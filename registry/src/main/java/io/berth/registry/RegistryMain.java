@@ -26,6 +26,7 @@ import java.util.Optional;
  * <pre>
  * serve [--addr HOST:PORT] [--root DIR] [--config FILE] [--access-log]
  *       [--auth none|basic|token --htpasswd FILE [--anonymous-pull]] [--gc-interval DURATION [--grace DURATION]]
+ *       [--tls-cert PEM --tls-key PEM]
  *       --gc-interval runs GC online every DURATION (untagged manifests are kept)
  *       runs in the foreground, logs to stderr, stops cleanly on SIGTERM/SIGINT
  * gc    [--root DIR] [--grace DURATION] [--delete-untagged] [--dry-run]
@@ -36,7 +37,7 @@ import java.util.Optional;
  * {@code ~/.local/share/berth/registry} when XDG_DATA_HOME is unset. The config file is JSON; flags
  * win over it: {@code {"addr": "127.0.0.1:5000", "root": "/srv/registry", "maxManifestBytes": 4194304,
  * "accessLog": true, "auth": "token", "htpasswd": "/etc/berth/htpasswd", "anonymousPull": false,
- * "tokenTtlSeconds": 300, "gcInterval": "6h"}}. Token mode signs tokens with a key kept in {@code ROOT/auth/token.key}
+ * "tokenTtlSeconds": 300, "gcInterval": "6h", "tlsCert": "cert.pem", "tlsKey": "key.pem"}}. Token mode signs tokens with a key kept in {@code ROOT/auth/token.key}
  * (created on first start), so servers sharing a root accept each other's tokens.
  */
 public final class RegistryMain {
@@ -72,11 +73,13 @@ public final class RegistryMain {
     private static void serve(Options o, PrintStream out) {
         Storage storage = Storage.filesystem(o.root);
         Registry registry = new Registry(storage, new Limits(o.maxManifestBytes, Limits.DEFAULT.maxPageSize()));
-        RegistryServer server = RegistryServer.start(registry, o.authenticator(), o.addr,
+        Optional<RegistryServer.Tls> tls = o.tlsCert.map(c -> new RegistryServer.Tls(c, o.tlsKey.orElseThrow(
+                () -> new IllegalArgumentException("--tls-cert needs --tls-key"))));
+        RegistryServer server = RegistryServer.start(registry, o.authenticator(), tls, o.addr,
                 o.accessLog ? Optional.of(System.err) : Optional.empty());
         Thread hook = new Thread(server::close, "registry-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        System.err.println("berth registry: serving " + o.root + " on http://" + server.address().getHostString() + ":"
+        System.err.println("berth registry: serving " + o.root + " on " + (tls.isPresent() ? "https" : "http") + "://" + server.address().getHostString() + ":"
                 + server.address().getPort() + " (" + server.transport() + ")");
         Optional<Thread> gc = o.gcInterval.map(every -> Thread.ofVirtual().name("registry-gc").start(() -> onlineGc(storage, every, o.grace)));
         try {
@@ -134,6 +137,8 @@ public final class RegistryMain {
         boolean anonymousPull;
         Duration tokenTtl = Duration.ofMinutes(5);
         Optional<Duration> gcInterval = Optional.empty();
+        Optional<Path> tlsCert = Optional.empty();
+        Optional<Path> tlsKey = Optional.empty();
 
         Authenticator authenticator() {
             if (auth == Authenticator.Mode.NONE) {
@@ -176,6 +181,8 @@ public final class RegistryMain {
                     case "--auth" -> o.auth = mode(value(rest, i++));
                     case "--htpasswd" -> o.htpasswd = Optional.of(Path.of(value(rest, i++)));
                     case "--anonymous-pull" -> o.anonymousPull = true;
+                    case "--tls-cert" -> o.tlsCert = Optional.of(Path.of(value(rest, i++)));
+                    case "--tls-key" -> o.tlsKey = Optional.of(Path.of(value(rest, i++)));
                     case "--gc-interval" -> o.gcInterval = Optional.of(duration(value(rest, i++)));
                     default -> throw new IllegalArgumentException("unknown option \"" + a + "\"");
                 }
@@ -199,6 +206,8 @@ public final class RegistryMain {
             f.optString("htpasswd").ifPresent(s -> htpasswd = Optional.of(Path.of(s)));
             f.optBool("anonymousPull").ifPresent(b -> anonymousPull = b);
             f.optLong("tokenTtlSeconds", 1, 86_400).ifPresent(n -> tokenTtl = Duration.ofSeconds(n));
+            f.optString("tlsCert").ifPresent(s -> tlsCert = Optional.of(Path.of(s)));
+            f.optString("tlsKey").ifPresent(s -> tlsKey = Optional.of(Path.of(s)));
             f.optString("gcInterval").ifPresent(s -> gcInterval = Optional.of(duration(s)));
         }
 

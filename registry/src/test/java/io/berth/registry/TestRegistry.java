@@ -43,7 +43,8 @@ final class TestRegistry implements AutoCloseable {
     TestRegistry(Path root, Limits limits, Authenticator auth) {
         this.root = root;
         this.registry = new Registry(Storage.filesystem(root), limits);
-        this.server = RegistryServer.start(registry, auth, new InetSocketAddress("127.0.0.1", 0), Optional.empty());
+        this.server = RegistryServer.start(registry, auth, Optional.empty(), new InetSocketAddress("127.0.0.1", 0),
+                Optional.empty());
     }
 
     String base() {

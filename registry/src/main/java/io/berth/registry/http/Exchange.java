@@ -20,6 +20,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.stream.ChunkedNioFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -142,7 +144,15 @@ final class Exchange {
             throw new UncheckedIOException("open blob " + file.path(), e);
         }
         ctx.write(r);
-        ctx.write(new DefaultFileRegion(ch, offset, length)); // the region closes the channel when sent
+        if (ctx.pipeline().get(SslHandler.class) == null) {
+            ctx.write(new DefaultFileRegion(ch, offset, length)); // sendfile; the region closes the channel when sent
+        } else {
+            try {
+                ctx.write(new ChunkedNioFile(ch, offset, length, 64 * 1024));
+            } catch (IOException e) {
+                throw new UncheckedIOException("read blob " + file.path(), e);
+            }
+        }
         bytesSent = length;
         lastWrite = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
     }

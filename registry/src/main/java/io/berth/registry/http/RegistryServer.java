@@ -18,7 +18,12 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -44,14 +49,18 @@ public final class RegistryServer implements AutoCloseable {
         this.transport = transport;
     }
 
+    /** PEM files for HTTPS: a certificate chain and its PKCS#8 private key. */
+    public record Tls(Path certificateChain, Path privateKey) {}
+
     /** Binds {@code address} (port 0 picks a free port) and starts serving {@code registry}. */
     public static RegistryServer start(Registry registry, InetSocketAddress address, Optional<PrintStream> accessLog) {
-        return start(registry, Authenticator.none(), address, accessLog);
+        return start(registry, Authenticator.none(), Optional.empty(), address, accessLog);
     }
 
-    /** As {@link #start(Registry, InetSocketAddress, Optional)}, with authentication. */
-    public static RegistryServer start(Registry registry, Authenticator auth, InetSocketAddress address,
-            Optional<PrintStream> accessLog) {
+    /** As {@link #start(Registry, InetSocketAddress, Optional)}, with authentication and optionally TLS. */
+    public static RegistryServer start(Registry registry, Authenticator auth, Optional<Tls> tls,
+            InetSocketAddress address, Optional<PrintStream> accessLog) {
+        Optional<SslContext> ssl = tls.map(RegistryServer::sslContext);
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -71,7 +80,12 @@ public final class RegistryServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel c) {
+                            ssl.ifPresent(x -> c.pipeline().addLast(x.newHandler(c.alloc())));
                             c.pipeline().addLast(new HttpServerCodec());
+                            if (ssl.isPresent()) {
+                                // sendfile cannot pass through TLS: files go as chunks instead
+                                c.pipeline().addLast(new ChunkedWriteHandler());
+                            }
                             c.pipeline().addLast(new HttpServerExpectContinueHandler());
                             c.pipeline().addLast(new RequestHandler(routes, handlers, log, metrics));
                         }
@@ -85,6 +99,15 @@ public final class RegistryServer implements AutoCloseable {
         } catch (RuntimeException e) {
             shutdown(boss, workers, handlers);
             throw new IllegalStateException("bind " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static SslContext sslContext(Tls tls) {
+        try {
+            return SslContextBuilder.forServer(tls.certificateChain().toFile(), tls.privateKey().toFile()).build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("TLS certificate " + tls.certificateChain() + " / key " + tls.privateKey()
+                    + ": " + e.getMessage(), e);
         }
     }
 
