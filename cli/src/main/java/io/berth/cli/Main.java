@@ -29,6 +29,8 @@ public final class Main {
               pull REF        copy a registry image into the local store ($BERTH_STORE)
               push REF        copy an image from the local store to its registry
               inspect REF     print a registry image's digest, manifest and config (--tags, --raw)
+              registry serve  run the registry [--addr 127.0.0.1:5000] [--root DIR] [--config FILE]
+              registry gc     remove unreferenced registry blobs (--root DIR)
               login HOST      store credentials (-u USER --password-stdin); logout HOST removes them
               help            show this help (also: --help, -h; "berth image --help")
 
@@ -63,6 +65,7 @@ public final class Main {
                 case "pull" -> CopyCommand.pull(rest, out);
                 case "push" -> CopyCommand.push(rest, out);
                 case "inspect" -> InspectCommand.run(rest, out);
+                case "registry" -> registry(rest, out);
                 case "login" -> LoginCommand.login(rest, out);
                 case "logout" -> LoginCommand.logout(rest, out);
                 case "__aot-train" -> AotTraining.run(rest, out);
@@ -75,6 +78,15 @@ public final class Main {
         } catch (RuntimeException e) {
             report(err, e);
             return 1;
+        }
+    }
+
+    /** {@code berth registry serve|gc}: the distribution-spec server (registry module). */
+    private static void registry(List<String> rest, PrintStream out) {
+        try {
+            io.berth.registry.RegistryMain.run(rest, out);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("registry: " + e.getMessage());
         }
     }
 

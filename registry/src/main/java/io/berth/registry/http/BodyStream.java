@@ -1,0 +1,137 @@
+package io.berth.registry.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * A request body as a blocking {@link InputStream} for the virtual thread handling the request. The
+ * channel does not read on its own (auto-read is off): this stream asks for the next socket read only
+ * when it has consumed everything received, so a slow disk slows the client instead of filling memory.
+ */
+final class BodyStream extends InputStream {
+    private static final Object END = new Object();
+    private static final Object CLOSED = new Object();
+
+    private final ChannelHandlerContext ctx;
+    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private ByteBuf current;
+    private boolean ended;
+    private boolean closed;
+
+    BodyStream(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Called on the event loop with each piece of the body; takes ownership of {@code content}. */
+    void offer(HttpContent content) {
+        if (content.content().isReadable()) {
+            queue.add(content.content());
+        } else {
+            content.release();
+        }
+        if (content instanceof LastHttpContent) {
+            queue.add(END);
+        }
+    }
+
+    /** Called on the event loop when the connection closes. */
+    void connectionClosed() {
+        queue.add(CLOSED);
+    }
+
+    /** Whether the whole body has been received (not necessarily consumed). */
+    boolean fullyReceived() {
+        return ended || queue.contains(END);
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        while (current == null || !current.isReadable()) {
+            if (current != null) {
+                current.release();
+                current = null;
+            }
+            if (ended) {
+                return -1;
+            }
+            if (closed) {
+                throw new IOException("connection closed before the request body ended");
+            }
+            Object next = queue.poll();
+            if (next == null) {
+                ctx.read();
+                try {
+                    next = queue.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted reading the request body", e);
+                }
+            }
+            if (next == END) {
+                ended = true;
+            } else if (next == CLOSED) {
+                closed = true;
+            } else {
+                current = (ByteBuf) next;
+            }
+        }
+        int n = Math.min(len, current.readableBytes());
+        current.readBytes(b, off, n);
+        return n;
+    }
+
+    /**
+     * Reads and discards the rest of the body if at most {@code limit} bytes remain to be read; returns
+     * whether the body ended (so the connection can carry the next request).
+     */
+    boolean drain(long limit) {
+        if (!fullyReceived() && limit <= 0) {
+            return false;
+        }
+        byte[] buf = new byte[8192];
+        long left = limit;
+        try {
+            int r;
+            while ((r = read(buf, 0, buf.length)) >= 0) {
+                left -= r;
+                if (left < 0 && !fullyReceived()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (current != null) {
+            current.release();
+            current = null;
+        }
+        Object o;
+        while ((o = queue.poll()) != null) {
+            if (o instanceof ByteBuf bb) {
+                bb.release();
+            } else if (o == END) {
+                ended = true;
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.berth.registry.http;
+
+import io.berth.registry.RegistryException;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Per connection: hands each request to a virtual thread (storage work blocks) and feeds it the body
+ * through a {@link BodyStream}. One request at a time per connection; the next is read only after the
+ * response is written and the body consumed.
+ */
+final class RequestHandler extends ChannelInboundHandlerAdapter {
+    /** Unread request body the server still reads and discards to keep a connection open. */
+    private static final long DRAIN_LIMIT = 64 * 1024;
+    private static final System.Logger LOG = System.getLogger("io.berth.registry");
+
+    private final Routes routes;
+    private final Executor workers;
+    private final AccessLog accessLog;
+    private final Metrics metrics;
+    private BodyStream body;
+
+    RequestHandler(Routes routes, Executor workers, AccessLog accessLog, Metrics metrics) {
+        this.routes = routes;
+        this.workers = workers;
+        this.accessLog = accessLog;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest req) {
+            if (req.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                byte[] text = "malformed HTTP request\n".getBytes(StandardCharsets.UTF_8);
+                DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(text));
+                r.headers().set(HttpHeaderNames.CONTENT_LENGTH, text.length);
+                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            BodyStream b = new BodyStream(ctx);
+            body = b;
+            Exchange ex = new Exchange(ctx, req, b);
+            if (msg instanceof HttpContent c) {
+                b.offer(c);
+            }
+            workers.execute(() -> handle(ex));
+        } else if (msg instanceof HttpContent c) {
+            if (body != null) {
+                body.offer(c);
+            } else {
+                c.release();
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void handle(Exchange ex) {
+        long start = System.nanoTime();
+        metrics.started();
+        try {
+            if (ex.path().equals("/metrics")) {
+                ex.sendJson(HttpResponseStatus.OK, Exchange.headers(), "text/plain; version=0.0.4", metrics.render());
+            } else {
+                routes.handle(ex);
+            }
+        } catch (RegistryException e) {
+            if (!ex.responded()) {
+                ex.sendError(e);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, ex.method() + " " + ex.path() + " failed", e);
+            if (!ex.responded()) {
+                ex.send(HttpResponseStatus.INTERNAL_SERVER_ERROR, Exchange.headers(),
+                        ("internal error: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        boolean reusable = ex.keepAlive && ex.body.drain(DRAIN_LIMIT);
+        long elapsed = System.nanoTime() - start;
+        metrics.finished(ex.method().name(), ex.responded() ? ex.status().code() : 0, ex.bytesSent(), elapsed);
+        accessLog.log(ex, elapsed);
+        try {
+            ex.ctx.executor().execute(() -> finish(ex, reusable));
+        } catch (RejectedExecutionException e) {
+            ex.body.close(); // the server is shutting down: its event loops close the connection
+        }
+    }
+
+    /** On the event loop: releases the request's buffers, then reads the next request or closes. */
+    private void finish(Exchange ex, boolean reusable) {
+        ex.body.close();
+        if (body == ex.body) {
+            body = null;
+        }
+        if (reusable && ex.ctx.channel().isActive()) {
+            ex.ctx.read();
+        } else {
+            ex.lastWrite().ifPresentOrElse(f -> f.addListener(ChannelFutureListener.CLOSE), ex.ctx::close);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (body != null) {
+            body.connectionClosed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.log(System.Logger.Level.DEBUG, "connection error", cause);
+        ctx.close();
+    }
+}
