@@ -1,7 +1,8 @@
 #!/bin/sh
-# The main job on embedded defaults: code -> image -> bundle.
+# The main job on embedded defaults: code -> image -> registry -> bundle.
 # Builds Berth, makes an image from the sample app (sample/app on a busybox base directory) into an
-# OCI image layout, inspects it, and unpacks it into a runtime bundle (config.json + rootfs/).
+# OCI image layout, pushes it to a berth registry on 127.0.0.1:5000, pulls it back into a fresh local
+# store, and unpacks it into a runtime bundle (config.json + rootfs/).
 # Everything it makes is under ./work/ (override with BERTH_WORK).
 set -eu
 cd "$(dirname "$0")/.."
@@ -23,11 +24,27 @@ printf 'root:x:0:\napp:x:1000:\n' > "$SRC/etc/group"
 cp sample/app/* "$SRC/app/"
 chmod 1777 "$SRC/tmp"
 
+# The registry, on embedded defaults (127.0.0.1:5000), storing under $WORK/registry.
+ADDR=${BERTH_REGISTRY_ADDR:-127.0.0.1:5000}
+bin/berth registry serve --addr "$ADDR" --root "$WORK/registry" 2>"$WORK/registry.log" &
+REGISTRY_PID=$!
+trap 'kill $REGISTRY_PID 2>/dev/null; wait $REGISTRY_PID 2>/dev/null' EXIT
+for i in $(seq 50); do
+  grep -q serving "$WORK/registry.log" 2>/dev/null && break
+  kill -0 $REGISTRY_PID 2>/dev/null || { cat "$WORK/registry.log" >&2; exit 1; }
+  sleep 0.2
+done
+
 set -x
+# code -> image
 bin/berth image create --from-dir "$SRC" --entrypoint /bin/sh --cmd /app/hello.sh oci:"$WORK/layout":demo
 bin/berth image ls oci:"$WORK/layout"
-bin/berth image inspect oci:"$WORK/layout":demo
-bin/berth image unpack oci:"$WORK/layout":demo "$WORK/bundle"
+# image -> registry
+bin/berth copy oci:"$WORK/layout":demo docker://"$ADDR"/berth/demo:latest
+bin/berth inspect docker://"$ADDR"/berth/demo:latest
+# registry -> a fresh local store -> runtime bundle
+BERTH_STORE="$WORK/store" bin/berth pull "$ADDR"/berth/demo:latest
+BERTH_STORE="$WORK/store" bin/berth image unpack "$ADDR"/berth/demo:latest "$WORK/bundle"
 set +x
 echo "bundle: $WORK/bundle"
 ls -l "$WORK/bundle" "$WORK/bundle/rootfs"

@@ -22,7 +22,8 @@ public final class Main {
               image add-layer add a layer made from a directory to an existing image
               image ls        list the tags of an OCI image layout
               image inspect   print an image's manifest, config and index as JSON
-              image unpack    unpack an image into a runtime bundle (config.json + rootfs/)
+              image unpack    unpack an image into a runtime bundle (config.json + rootfs/); a name
+                              without oci: is an image in the local store (see pull)
               image gc        remove blobs no tag references from a layout
               copy SRC DST    copy an image between registries (docker://) and layouts (oci:)
                               [--all] [--platform P] [--src-tls-verify=false] [--dest-tls-verify=false]

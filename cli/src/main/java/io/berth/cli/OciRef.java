@@ -25,8 +25,23 @@ public record OciRef(Path layout, Optional<String> tag, Optional<Digest> digest)
         }
     }
 
-    /** Parses a reference that must name an image (tag or digest); the tag defaults to "latest". */
+    /**
+     * Parses a reference that must name an image (tag or digest); the tag defaults to "latest". A
+     * name without {@code oci:} is a registry reference looked up in the local store (what
+     * {@code berth pull} filled), e.g. {@code 127.0.0.1:5000/berth/demo:latest}.
+     */
     public static OciRef image(String s) {
+        if (!s.startsWith(PREFIX)) {
+            try {
+                io.berth.spec.Reference ref = io.berth.spec.Reference.parse(s.startsWith("docker://")
+                        ? s.substring("docker://".length()) : s);
+                return new OciRef(io.berth.cli.remote.LocalStore.path(System.getenv()),
+                        Optional.of(io.berth.cli.remote.LocalStore.tag(ref)), Optional.empty());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("invalid image reference \"" + s + "\": expected oci:LAYOUT[:TAG] or a"
+                        + " reference in the local store (" + e.getMessage() + ")");
+            }
+        }
         OciRef r = parse(s);
         return r.tag.isEmpty() && r.digest.isEmpty() ? new OciRef(r.layout, Optional.of("latest"), Optional.empty()) : r;
     }

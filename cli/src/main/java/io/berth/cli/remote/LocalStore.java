@@ -13,10 +13,10 @@ import java.util.Optional;
  * are tagged with their full reference ({@code registry/repo:tag}), as annotations.md allows for
  * {@code org.opencontainers.image.ref.name}.
  */
-final class LocalStore {
+public final class LocalStore {
     private LocalStore() {}
 
-    static Path path(Map<String, String> env) {
+    public static Path path(Map<String, String> env) {
         if (env.get("BERTH_STORE") != null) {
             return Path.of(env.get("BERTH_STORE"));
         }
@@ -30,8 +30,12 @@ final class LocalStore {
 
     /** The store's name for a registry image. */
     static ImageName.Layout name(Reference r, Map<String, String> env) {
-        return new ImageName.Layout(path(env), Optional.of(r.registry() + "/" + r.repository() + ":"
-                + r.tag().orElse("latest")), Optional.empty());
+        return new ImageName.Layout(path(env), Optional.of(tag(r)), Optional.empty());
+    }
+
+    /** The tag (ref.name) a registry image has in the store: registry/repository:tag. */
+    public static String tag(Reference r) {
+        return r.registry() + "/" + r.repository() + ":" + r.tag().orElse("latest");
     }
 
     /** A registry name from `docker://...` or a plain reference. */
