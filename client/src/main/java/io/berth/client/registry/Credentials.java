@@ -46,12 +46,29 @@ public final class Credentials {
 
     /** Credentials for {@code host} from the first file that has them. */
     public static Optional<Basic> lookup(String host, List<Path> files) {
+        return lookup(host, files, System.getenv());
+    }
+
+    /**
+     * Credentials for {@code host}: a file's {@code credHelpers[host]} or {@code credsStore} names a
+     * {@code docker-credential-<name>} program (found on {@code env}'s PATH) that answers {@code get}
+     * (the host on stdin) with {@code {"Username": ..., "Secret": ...}}; otherwise {@code auths}.
+     */
+    public static Optional<Basic> lookup(String host, List<Path> files, Map<String, String> env) {
         for (Path f : files) {
             if (!Files.isRegularFile(f)) {
                 continue;
             }
             try {
                 Fields root = JsonCodec.parseObject(Files.readAllBytes(f), f.toString());
+                Optional<String> helper = root.optObject("credHelpers").flatMap(h -> h.optString(host))
+                        .or(() -> root.optString("credsStore"));
+                if (helper.isPresent()) {
+                    Optional<Basic> fromHelper = CredentialHelper.get(helper.get(), host, env);
+                    if (fromHelper.isPresent()) {
+                        return fromHelper;
+                    }
+                }
                 Optional<Fields> auths = root.optObject("auths");
                 if (auths.isEmpty()) {
                     continue;
