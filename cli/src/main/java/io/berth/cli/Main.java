@@ -62,9 +62,9 @@ public final class Main {
             switch (cmd) {
                 case "help", "--help", "-h" -> out.print(HELP);
                 case "image" -> ImageCommand.run(rest, out);
-                case "copy" -> CopyCommand.copy(rest, out);
-                case "pull" -> CopyCommand.pull(rest, out);
-                case "push" -> CopyCommand.push(rest, out);
+                case "copy" -> CopyCommand.copy(rest, out, err);
+                case "pull" -> CopyCommand.pull(rest, out, err);
+                case "push" -> CopyCommand.push(rest, out, err);
                 case "inspect" -> InspectCommand.run(rest, out);
                 case "registry" -> registry(rest, out);
                 case "login" -> LoginCommand.login(rest, out);

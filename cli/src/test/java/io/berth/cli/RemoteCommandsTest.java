@@ -24,7 +24,7 @@ class RemoteCommandsTest {
             assertThat(created.status()).isZero();
             String digest = created.out().trim();
             String remote = "docker://" + reg.host() + "/cli/app:v1";
-            CliRun push = CliRun.of("copy", "oci:" + tmp.resolve("l") + ":v1", remote);
+            CliRun push = CliRun.of("copy", "--progress=none", "oci:" + tmp.resolve("l") + ":v1", remote);
             assertThat(push.err()).isEmpty();
             assertThat(push.out().trim()).isEqualTo(digest);
             CliRun inspect = CliRun.of("inspect", remote);
@@ -33,6 +33,11 @@ class RemoteCommandsTest {
             CliRun tags = CliRun.of("inspect", "--tags", "docker://" + reg.host() + "/cli/app");
             assertThat(tags.out().trim()).isEqualTo("v1");
             CliRun pull = CliRun.of("copy", remote, "oci:" + tmp.resolve("back") + ":v1");
+            // Not a terminal: plain progress lines and the summary on stderr, only the digest on stdout.
+            assertThat(pull.err()).contains("copied ").contains("copied 2 blobs");
+            CliRun json = CliRun.of("copy", "--progress=json", remote, "oci:" + tmp.resolve("json") + ":v1");
+            assertThat(json.err().lines()).allMatch(l -> l.startsWith("{\"event\":"));
+            assertThat(json.err()).contains("\"event\":\"done\"");
             assertThat(pull.out().trim()).isEqualTo(digest);
             CliRun unpack = CliRun.of("image", "unpack", "oci:" + tmp.resolve("back") + ":v1", tmp.resolve("b").toString());
             assertThat(unpack.status()).isZero();

@@ -30,25 +30,34 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Copier {
     /** What to copy: a whole index ({@code all}) or the manifest for one platform. */
-    public record Options(boolean all, Platform platform, int parallel, boolean plainHttp, List<Path> authFiles) {
+    public record Options(boolean all, Platform platform, int parallel, boolean plainHttp, List<Path> authFiles,
+            Progress progress) {
         public static Options defaults() {
-            return new Options(false, Platform.host(), 4, false, Credentials.files(System.getenv()));
+            return new Options(false, Platform.host(), 4, false, Credentials.files(System.getenv()), Progress.NONE);
         }
 
         public Options withAll(boolean a) {
-            return new Options(a, platform, parallel, plainHttp, authFiles);
+            return new Options(a, platform, parallel, plainHttp, authFiles, progress);
         }
 
         public Options withPlatform(Platform p) {
-            return new Options(all, p, parallel, plainHttp, authFiles);
+            return new Options(all, p, parallel, plainHttp, authFiles, progress);
         }
 
         public Options withPlainHttp(boolean p) {
-            return new Options(all, platform, parallel, p, authFiles);
+            return new Options(all, platform, parallel, p, authFiles, progress);
         }
 
         public Options withAuthFiles(List<Path> f) {
-            return new Options(all, platform, parallel, plainHttp, List.copyOf(f));
+            return new Options(all, platform, parallel, plainHttp, List.copyOf(f), progress);
+        }
+
+        public Options withParallel(int n) {
+            return new Options(all, platform, n, plainHttp, authFiles, progress);
+        }
+
+        public Options withProgress(Progress p) {
+            return new Options(all, platform, parallel, plainHttp, authFiles, p);
         }
     }
 
@@ -172,18 +181,32 @@ public final class Copier {
     }
 
     private void copyBlob(Descriptor d) {
+        Progress progress = options.progress();
+        progress.started(d);
         if (dst.hasBlob(d)) {
             skipped.incrementAndGet();
+            progress.finished(d, Progress.Outcome.SKIPPED);
             return;
         }
         if (src instanceof Endpoint.Registry s && dst instanceof Endpoint.Registry t
                 && s.client().host().equals(t.client().host()) && !s.repo().equals(t.repo())
                 && t.client().mountBlob(t.repo(), d.digest(), s.repo())) {
             skipped.incrementAndGet();
+            progress.finished(d, Progress.Outcome.MOUNTED);
             return;
         }
-        dst.putBlob(d, () -> src.blob(d));
+        dst.putBlob(d, () -> new java.io.FilterInputStream(src.blob(d)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                int n = in.read(b, off, len);
+                if (n > 0) {
+                    progress.transferred(d, n);
+                }
+                return n;
+            }
+        });
         copied.incrementAndGet();
         bytes.addAndGet(d.size());
+        progress.finished(d, Progress.Outcome.COPIED);
     }
 }

@@ -14,28 +14,28 @@ import java.util.Set;
  * registries ({@code docker://}) and layouts ({@code oci:}), digests preserved.
  */
 public final class CopyCommand {
-    private static final Set<String> VALUED = Set.of("--platform", "--parallel");
+    private static final Set<String> VALUED = Set.of("--platform", "--parallel", "--progress");
     private static final Set<String> FLAGS = Set.of("--all", "--src-tls-verify", "--dest-tls-verify", "--tls-verify",
             "--insecure");
 
     private CopyCommand() {}
 
-    public static void copy(List<String> argv, PrintStream out) {
+    public static void copy(List<String> argv, PrintStream out, PrintStream err) {
         Args a = Args.parse("copy", argv, VALUED, FLAGS);
         List<String> pos = a.positionals(2, "SRC and DST (docker://HOST/REPO[:TAG] or oci:PATH[:TAG])");
-        run(name(pos.get(0)), name(pos.get(1)), a, out);
+        run(name(pos.get(0)), name(pos.get(1)), a, out, err);
     }
 
-    public static void pull(List<String> argv, PrintStream out) {
+    public static void pull(List<String> argv, PrintStream out, PrintStream err) {
         Args a = Args.parse("pull", argv, VALUED, FLAGS);
         ImageName.Registry src = registry(a.positionals(1, "an image reference").getFirst());
-        run(src, LocalStore.name(src.reference(), System.getenv()), a, out);
+        run(src, LocalStore.name(src.reference(), System.getenv()), a, out, err);
     }
 
-    public static void push(List<String> argv, PrintStream out) {
+    public static void push(List<String> argv, PrintStream out, PrintStream err) {
         Args a = Args.parse("push", argv, VALUED, FLAGS);
         ImageName.Registry dst = registry(a.positionals(1, "an image reference").getFirst());
-        run(LocalStore.name(dst.reference(), System.getenv()), dst, a, out);
+        run(LocalStore.name(dst.reference(), System.getenv()), dst, a, out, err);
     }
 
     private static ImageName name(String s) {
@@ -54,7 +54,7 @@ public final class CopyCommand {
         }
     }
 
-    private static void run(ImageName src, ImageName dst, Args a, PrintStream out) {
+    private static void run(ImageName src, ImageName dst, Args a, PrintStream out, PrintStream err) {
         boolean insecure = a.flag("--insecure") || a.value("--src-tls-verify").filter("false"::equals).isPresent()
                 || a.value("--dest-tls-verify").filter("false"::equals).isPresent()
                 || a.value("--tls-verify").filter("false"::equals).isPresent();
@@ -73,13 +73,20 @@ public final class CopyCommand {
             } catch (NumberFormatException e) {
                 throw new UsageException("--parallel: expected a number");
             }
-            o = new Copier.Options(o.all(), o.platform(), n, o.plainHttp(), o.authFiles());
+            o = o.withParallel(n);
         }
+        ProgressPrinter.Mode mode = ProgressPrinter.mode(a.value("--progress").orElse("auto"));
+        o = o.withProgress(new ProgressPrinter(err, mode));
         long start = System.nanoTime();
         Copier.Result r = Copier.copy(src, dst, o);
         long ms = (System.nanoTime() - start) / 1_000_000;
-        System.err.printf("copied %d blobs (%d bytes), skipped %d, in %d ms%n", r.blobsCopied(), r.bytesCopied(),
-                r.blobsSkipped(), ms);
+        switch (mode) {
+            case JSON -> err.printf("{\"event\":\"done\",\"digest\":\"%s\",\"copied\":%d,\"bytes\":%d,"
+                    + "\"skipped\":%d,\"ms\":%d}%n", r.top().digest(), r.blobsCopied(), r.bytesCopied(), r.blobsSkipped(), ms);
+            case NONE -> { }
+            default -> err.printf("copied %d blobs (%d bytes), skipped %d, in %d ms%n", r.blobsCopied(),
+                    r.bytesCopied(), r.blobsSkipped(), ms);
+        }
         out.println(r.top().digest());
     }
 }
