@@ -2,6 +2,7 @@ package io.berth.cli;
 
 import io.berth.cli.image.ImageCommand;
 import io.berth.cli.remote.CopyCommand;
+import io.berth.cli.remote.ExplainCommand;
 import io.berth.cli.remote.InspectCommand;
 import io.berth.cli.remote.LoginCommand;
 import java.io.IOException;
@@ -32,6 +33,7 @@ public final class Main {
               inspect REF     print a registry image's digest, manifest and config (--tags, --raw)
               registry serve  run the registry [--addr 127.0.0.1:5000] [--root DIR] [--config FILE]
               registry gc     remove unreferenced registry blobs (--root DIR)
+              explain REF     how a reference resolves (registries.conf mirrors, push target, credentials)
               login HOST      store credentials (-u USER --password-stdin); logout HOST removes them
               help            show this help (also: --help, -h; "berth image --help")
 
@@ -67,6 +69,7 @@ public final class Main {
                 case "push" -> CopyCommand.push(rest, out, err);
                 case "inspect" -> InspectCommand.run(rest, out);
                 case "registry" -> registry(rest, out);
+                case "explain" -> ExplainCommand.run(rest, out);
                 case "login" -> LoginCommand.login(rest, out);
                 case "logout" -> LoginCommand.logout(rest, out);
                 case "__aot-train" -> AotTraining.run(rest, out);

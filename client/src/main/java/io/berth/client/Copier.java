@@ -1,6 +1,7 @@
 package io.berth.client;
 
 import io.berth.client.registry.Credentials;
+import io.berth.client.registry.RegistriesConf;
 import io.berth.client.transport.ImageName;
 import io.berth.spec.Descriptor;
 import io.berth.spec.Index;
@@ -31,33 +32,38 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Copier {
     /** What to copy: a whole index ({@code all}) or the manifest for one platform. */
     public record Options(boolean all, Platform platform, int parallel, boolean plainHttp, List<Path> authFiles,
-            Progress progress) {
+            Progress progress, RegistriesConf registries) {
         public static Options defaults() {
-            return new Options(false, Platform.host(), 4, false, Credentials.files(System.getenv()), Progress.NONE);
+            return new Options(false, Platform.host(), 4, false, Credentials.files(System.getenv()), Progress.NONE,
+                    RegistriesConf.load(System.getenv()));
         }
 
         public Options withAll(boolean a) {
-            return new Options(a, platform, parallel, plainHttp, authFiles, progress);
+            return new Options(a, platform, parallel, plainHttp, authFiles, progress, registries);
         }
 
         public Options withPlatform(Platform p) {
-            return new Options(all, p, parallel, plainHttp, authFiles, progress);
+            return new Options(all, p, parallel, plainHttp, authFiles, progress, registries);
         }
 
         public Options withPlainHttp(boolean p) {
-            return new Options(all, platform, parallel, p, authFiles, progress);
+            return new Options(all, platform, parallel, p, authFiles, progress, registries);
         }
 
         public Options withAuthFiles(List<Path> f) {
-            return new Options(all, platform, parallel, plainHttp, List.copyOf(f), progress);
+            return new Options(all, platform, parallel, plainHttp, List.copyOf(f), progress, registries);
         }
 
         public Options withParallel(int n) {
-            return new Options(all, platform, n, plainHttp, authFiles, progress);
+            return new Options(all, platform, n, plainHttp, authFiles, progress, registries);
         }
 
         public Options withProgress(Progress p) {
-            return new Options(all, platform, parallel, plainHttp, authFiles, p);
+            return new Options(all, platform, parallel, plainHttp, authFiles, p, registries);
+        }
+
+        public Options withRegistries(RegistriesConf r) {
+            return new Options(all, platform, parallel, plainHttp, authFiles, progress, r);
         }
     }
 
@@ -78,23 +84,62 @@ public final class Copier {
     }
 
     public static Result copy(ImageName from, ImageName to, Options options) {
-        Copier c = new Copier(Endpoint.of(from, options), Endpoint.of(to, options), options);
         String srcRef = switch (from) {
             case ImageName.Registry r -> r.reference().manifestReference();
             case ImageName.Layout l -> l.name();
         };
+        Endpoint.Doc[] top = new Endpoint.Doc[1];
+        Endpoint src = switch (from) {
+            case ImageName.Layout l -> {
+                Endpoint.Layout e = Endpoint.layout(l);
+                top[0] = e.top(srcRef);
+                yield e;
+            }
+            case ImageName.Registry r -> firstAnswering(options.registries().pullEndpoints(r.reference()), srcRef,
+                    options, top);
+        };
+        Endpoint dst = switch (to) {
+            case ImageName.Layout l -> Endpoint.layout(l);
+            case ImageName.Registry r -> Endpoint.registry(options.registries().pushEndpoint(r.reference()), options);
+        };
+        Copier c = new Copier(src, dst, options);
         Optional<String> dstTag = switch (to) {
             case ImageName.Registry r -> r.reference().tag();
             case ImageName.Layout l -> l.digest().isPresent() ? Optional.empty()
                     : Optional.of(l.tag().orElse(from instanceof ImageName.Registry r ? r.reference().tag().orElse("latest")
                             : "latest"));
         };
-        Descriptor top = c.copyTop(srcRef, dstTag);
-        return new Result(top, c.copied.get(), c.skipped.get(), c.bytes.get());
+        Descriptor copied = c.copyTop(top[0], srcRef, dstTag);
+        return new Result(copied, c.copied.get(), c.skipped.get(), c.bytes.get());
     }
 
-    private Descriptor copyTop(String srcRef, Optional<String> dstTag) {
-        Endpoint.Doc top = src.top(srcRef);
+    /**
+     * Tries the pull endpoints in order (mirrors, then the registry itself) and keeps the first that
+     * has the image; the others' failures are named if none does.
+     */
+    private static Endpoint firstAnswering(List<RegistriesConf.Endpoint> candidates, String ref, Options o,
+            Endpoint.Doc[] top) {
+        List<String> failures = new ArrayList<>();
+        RuntimeException last = null;
+        for (RegistriesConf.Endpoint c : candidates) {
+            Endpoint.Registry e = Endpoint.registry(c, o);
+            try {
+                top[0] = e.top(ref);
+                return e;
+            } catch (ClientException | java.io.UncheckedIOException ex) {
+                failures.add(c + ": " + ex.getMessage());
+                last = ex;
+            }
+        }
+        if (candidates.size() == 1 && last != null) {
+            throw last;
+        }
+        throw new ClientException("image " + ref + ": no endpoint answered: " + String.join("; ", failures),
+                last instanceof ClientException ce ? ce.status() : 0, last instanceof ClientException ce2
+                        ? ce2.code().orElse(null) : null);
+    }
+
+    private Descriptor copyTop(Endpoint.Doc top, String srcRef, Optional<String> dstTag) {
         if (top.descriptor().mediaType().isIndex()) {
             Index index = parseIndex(top);
             if (options.all()) {

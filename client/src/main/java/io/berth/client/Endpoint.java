@@ -42,17 +42,16 @@ sealed interface Endpoint {
     /** Stores a manifest or index by digest (and, for the top one, by {@code tag} when present). */
     void putDocument(Doc doc, Optional<String> tag);
 
-    static Endpoint of(ImageName name, Copier.Options o) {
-        return switch (name) {
-            case ImageName.Layout l -> new Layout(l.path().resolve("oci-layout").toFile().exists()
-                    ? OciLayout.open(l.path()) : OciLayout.openOrCreate(l.path()));
-            case ImageName.Registry r -> {
-                String host = r.reference().registry();
-                yield new Registry(new RegistryClient(host, new RegistryClient.Options(
-                        o.plainHttp() || RegistryClient.isLoopback(host), Credentials.lookup(host, o.authFiles()),
-                        java.time.Duration.ofSeconds(60))), r.reference().repository());
-            }
-        };
+    /** A layout endpoint (created when missing). */
+    static Layout layout(ImageName.Layout l) {
+        return new Layout(l.path().resolve("oci-layout").toFile().exists() ? OciLayout.open(l.path())
+                : OciLayout.openOrCreate(l.path()));
+    }
+
+    /** A registry endpoint for where registries.conf sends us. */
+    static Registry registry(io.berth.client.registry.RegistriesConf.Endpoint e, Copier.Options o) {
+        return new Registry(new RegistryClient(e.host(), new RegistryClient.Options(o.plainHttp() || e.insecure(),
+                Credentials.lookup(e.host(), o.authFiles()), java.time.Duration.ofSeconds(60))), e.repository());
     }
 
     /** An OCI image layout (image-layout.md). */
