@@ -240,7 +240,7 @@ public final class Copier {
             progress.finished(d, Progress.Outcome.MOUNTED);
             return;
         }
-        dst.putBlob(d, () -> new java.io.FilterInputStream(src.blob(d)) {
+        dst.putBlob(d, offset -> new java.io.FilterInputStream(offset == 0 ? src.blob(d) : src.blob(d, offset)) {
             @Override
             public int read(byte[] b, int off, int len) throws java.io.IOException {
                 int n = in.read(b, off, len);

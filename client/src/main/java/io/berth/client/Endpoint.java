@@ -13,7 +13,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.function.Supplier;
+import java.util.function.LongFunction;
 
 /**
  * One side of a copy: an OCI layout or a registry repository. Small on purpose: what a copy needs
@@ -35,9 +35,13 @@ sealed interface Endpoint {
      */
     InputStream blob(Descriptor d);
 
+    /** A blob's bytes from {@code offset} on (to resume an interrupted upload). */
+    InputStream blob(Descriptor d, long offset);
+
     boolean hasBlob(Descriptor d);
 
-    void putBlob(Descriptor d, Supplier<InputStream> content);
+    /** Stores a blob; {@code content} opens it from an offset (0 first, more when resuming). */
+    void putBlob(Descriptor d, LongFunction<InputStream> content);
 
     /** Stores a manifest or index by digest (and, for the top one, by {@code tag} when present). */
     void putDocument(Doc doc, Optional<String> tag);
@@ -83,13 +87,24 @@ sealed interface Endpoint {
         }
 
         @Override
+        public InputStream blob(Descriptor d, long offset) {
+            InputStream in = layout.blobs().open(d.digest());
+            try {
+                in.skipNBytes(offset);
+            } catch (IOException e) {
+                throw new UncheckedIOException("read blob " + d.digest() + " from byte " + offset, e);
+            }
+            return in;
+        }
+
+        @Override
         public boolean hasBlob(Descriptor d) {
             return layout.blobs().has(d.digest());
         }
 
         @Override
-        public void putBlob(Descriptor d, Supplier<InputStream> content) {
-            try (InputStream in = content.get()) {
+        public void putBlob(Descriptor d, LongFunction<InputStream> content) {
+            try (InputStream in = content.apply(0)) {
                 layout.blobs().ingest(in, Optional.of(d.digest()), OptionalLong.of(d.size()));
             } catch (IOException e) {
                 throw new UncheckedIOException("store blob " + d.digest() + " in " + layout.root(), e);
@@ -100,7 +115,8 @@ sealed interface Endpoint {
 
         @Override
         public void putDocument(Doc doc, Optional<String> tag) {
-            putBlob(doc.descriptor(), () -> new java.io.ByteArrayInputStream(doc.bytes()));
+            putBlob(doc.descriptor(), off -> new java.io.ByteArrayInputStream(doc.bytes(), (int) off,
+                    doc.bytes().length - (int) off));
             tag.ifPresent(t -> layout.tag(t, doc.descriptor().withPlatform(Optional.empty())
                     .withAnnotations(java.util.Map.of())));
         }
@@ -129,12 +145,17 @@ sealed interface Endpoint {
         }
 
         @Override
+        public InputStream blob(Descriptor d, long offset) {
+            return client.getBlobFrom(repo, d, offset);
+        }
+
+        @Override
         public boolean hasBlob(Descriptor d) {
             return client.hasBlob(repo, d.digest());
         }
 
         @Override
-        public void putBlob(Descriptor d, Supplier<InputStream> content) {
+        public void putBlob(Descriptor d, LongFunction<InputStream> content) {
             client.putBlob(repo, d, content);
         }
 
