@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -163,9 +164,6 @@ public final class Registry {
             }
             return d;
         }
-        if (!Tag.isValid(reference)) {
-            throw new RegistryException(ErrorCode.MANIFEST_INVALID, "invalid tag \"" + reference + "\"");
-        }
         return storage.tags().resolve(repo, new Tag(reference)).orElseThrow(() -> manifestUnknown(repo, reference));
     }
 
@@ -195,15 +193,9 @@ public final class Registry {
         Optional<Digest> byDigest = reference.contains(":") ? Optional.of(digest(reference)) : Optional.empty();
         List<Tag> tags = new ArrayList<>();
         if (byDigest.isEmpty()) {
-            if (!Tag.isValid(reference)) {
-                throw new RegistryException(ErrorCode.MANIFEST_INVALID, "invalid tag \"" + reference + "\"");
-            }
-            tags.add(new Tag(reference));
+            tags.add(new Tag(reference)); // MANIFEST_INVALID when not a tag
         }
         for (String t : extraTags) {
-            if (!Tag.isValid(t)) {
-                throw new RegistryException(ErrorCode.MANIFEST_INVALID, "invalid tag \"" + t + "\"");
-            }
             tags.add(new Tag(t));
         }
         Digest d = byDigest.map(want -> {
@@ -260,8 +252,8 @@ public final class Registry {
             Optional<String> at = manifest.map(m -> m.artifactType().filter(s -> !s.isEmpty())
                     .orElse(m.config().mediaType().value()))
                     .or(() -> index.flatMap(Index::artifactType).filter(s -> !s.isEmpty()));
-            java.util.Map<String, String> ann = manifest.map(Manifest::annotations)
-                    .orElseGet(() -> index.map(Index::annotations).orElse(java.util.Map.of()));
+            Map<String, String> ann = manifest.map(Manifest::annotations)
+                    .orElseGet(() -> index.map(Index::annotations).orElse(Map.of()));
             return new Descriptor(MediaType.of(mediaType), d, size, List.of(), ann, Optional.empty(), at,
                     Optional.empty());
         }
@@ -273,8 +265,7 @@ public final class Registry {
             throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository " + repo + " unknown");
         }
         if (!reference.contains(":")) {
-            Tag t = Tag.isValid(reference) ? new Tag(reference) : null;
-            if (t == null || !storage.tags().delete(repo, t)) {
+            if (!Tag.isValid(reference) || !storage.tags().delete(repo, new Tag(reference))) {
                 throw manifestUnknown(repo, reference);
             }
             return;

@@ -12,6 +12,7 @@ import io.berth.spec.json.JsonException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -176,14 +177,14 @@ public final class GarbageCollector {
         try {
             if (type.isManifest()) {
                 Manifest m = Manifest.parse(bytes);
-                List<Descriptor> out = new java.util.ArrayList<>(m.layers());
+                List<Descriptor> out = new ArrayList<>(m.layers());
                 out.add(m.config());
                 m.subject().ifPresent(out::add);
                 return out;
             }
             if (type.isIndex()) {
                 Index ix = Index.parse(bytes);
-                List<Descriptor> out = new java.util.ArrayList<>(ix.manifests());
+                List<Descriptor> out = new ArrayList<>(ix.manifests());
                 ix.subject().ifPresent(out::add);
                 return out;
             }

@@ -128,8 +128,7 @@ final class Routes {
                 return;
             }
         }
-        throw new RegistryException(ErrorCode.UNSUPPORTED, RegistryException.Status.METHOD_NOT_ALLOWED,
-                "method " + m + " not allowed here", null);
+        throw new RegistryException(ErrorCode.UNSUPPORTED, "method " + m + " not allowed here");
     }
 
     // ------------------------------------------------------------------ blobs (end-2, end-10)
@@ -161,14 +160,14 @@ final class Routes {
             // One range is served; a header we do not understand (several ranges) is ignored, as RFC 9110 allows.
             Matcher rm = BYTE_RANGE.matcher(range.get().trim());
             if (rm.matches() && !(rm.group(1).isEmpty() && rm.group(2).isEmpty())) {
-                long[] fr = byteRange(rm, size);
-                if (fr == null) {
+                Optional<ByteRange> br = byteRange(rm, size);
+                if (br.isEmpty()) {
                     h.set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + size);
                     ex.send(HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE, h);
                     return;
                 }
-                from = fr[0];
-                to = fr[1];
+                from = br.get().first();
+                to = br.get().last();
                 status = HttpResponseStatus.PARTIAL_CONTENT;
                 h.set(HttpHeaderNames.CONTENT_RANGE, "bytes " + from + "-" + to + "/" + size);
             }
@@ -178,24 +177,22 @@ final class Routes {
         }
     }
 
-    /** RFC 9110 14.1.2 byte-range-spec / suffix-range; null when unsatisfiable. */
-    private static long[] byteRange(Matcher rm, long size) {
+    /** Inclusive byte positions. */
+    private record ByteRange(long first, long last) {}
+
+    /** RFC 9110 14.1.2 byte-range-spec / suffix-byte-range-spec; empty when unsatisfiable. */
+    private static Optional<ByteRange> byteRange(Matcher rm, long size) {
         try {
             if (rm.group(1).isEmpty()) {
                 long suffix = Long.parseLong(rm.group(2));
-                if (suffix == 0 || size == 0) {
-                    return null;
-                }
-                return new long[] {Math.max(0, size - suffix), size - 1};
+                return suffix == 0 || size == 0 ? Optional.empty()
+                        : Optional.of(new ByteRange(Math.max(0, size - suffix), size - 1));
             }
             long first = Long.parseLong(rm.group(1));
             long last = rm.group(2).isEmpty() ? size - 1 : Math.min(Long.parseLong(rm.group(2)), size - 1);
-            if (first >= size || last < first) {
-                return null;
-            }
-            return new long[] {first, last};
+            return first >= size || last < first ? Optional.empty() : Optional.of(new ByteRange(first, last));
         } catch (NumberFormatException e) {
-            return null;
+            return Optional.empty();
         }
     }
 
