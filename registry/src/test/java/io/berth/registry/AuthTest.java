@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -130,15 +129,17 @@ class AuthTest {
         }
     }
 
-    private static void skopeo(String... args) throws IOException, InterruptedException {
-        assertThat(skopeoExit(args)).isZero();
-    }
-
-    private static int skopeoExit(String... args) throws IOException, InterruptedException {
+    private static List<String> skopeoCommand(String... args) {
         List<String> cmd = new ArrayList<>(List.of("skopeo", "--insecure-policy"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return p.exitValue();
+        return cmd;
+    }
+
+    private static void skopeo(String... args) {
+        Peers.run(skopeoCommand(args));
+    }
+
+    private static int skopeoExit(String... args) {
+        return Peers.exec(skopeoCommand(args)).exit();
     }
 }
