@@ -55,8 +55,13 @@ class AuthTest {
             assertThat(text(none)).contains("\"UNAUTHORIZED\"");
             assertThat(reg.request("POST", "/v2/app/blobs/uploads/", new byte[0], "Authorization", basic("alice", "wrong"))
                     .statusCode()).isEqualTo(401);
-            assertThat(reg.request("POST", "/v2/app/blobs/uploads/", new byte[0], "Authorization", basic("alice", "secret"))
-                    .statusCode()).isEqualTo(202);
+            HttpResponse<byte[]> started = reg.request("POST", "/v2/app/blobs/uploads/", new byte[0],
+                    "Authorization", basic("alice", "secret"));
+            assertThat(started.statusCode()).isEqualTo(202);
+            // an upload's status is part of the push, not a pull: anonymous pull does not reach it
+            assertThat(reg.get(header(started, "Location")).statusCode()).isEqualTo(401);
+            assertThat(reg.get(header(started, "Location"), "Authorization", basic("alice", "secret")).statusCode())
+                    .isEqualTo(204);
             // anonymous pull is on: reads need no credentials, but see nothing extra
             assertThat(reg.get("/v2/").statusCode()).isEqualTo(200);
             assertThat(reg.get("/v2/app/manifests/latest").statusCode()).isEqualTo(404);

@@ -79,8 +79,10 @@ final class Routes {
         }
         RepositoryName name = RepositoryName.of(r.group(1));
         String rest = r.group(2);
-        Action action = m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) ? Action.PULL
-                : m.equals(HttpMethod.DELETE) && !rest.startsWith("blobs/uploads") ? Action.DELETE : Action.PUSH;
+        // every upload request (status GET and cancel DELETE too) is part of a push
+        Action action = rest.startsWith("blobs/uploads") ? Action.PUSH
+                : m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) ? Action.PULL
+                : m.equals(HttpMethod.DELETE) ? Action.DELETE : Action.PUSH;
         authorize(ex, List.of(Scope.repository(name, action)));
         if (rest.startsWith("blobs/uploads")) {
             if (r.group(3) == null) {
