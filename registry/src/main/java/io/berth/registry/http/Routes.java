@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -105,7 +106,7 @@ final class Routes {
     }
 
     private String realm(Exchange ex) {
-        return "http://" + ex.header(HttpHeaderNames.HOST).orElse("127.0.0.1") + Authenticator.TOKEN_PATH;
+        return (ex.secure() ? "https://" : "http://") + ex.header(HttpHeaderNames.HOST).orElse("127.0.0.1") + Authenticator.TOKEN_PATH;
     }
 
     private void authorize(Exchange ex, List<Scope> needed) {
@@ -119,7 +120,7 @@ final class Routes {
                 .put("token", g.token())
                 .put("access_token", g.token())
                 .put("expires_in", g.expiresIn())
-                .put("issued_at", java.time.Instant.now().toString())
+                .put("issued_at", Instant.now().toString())
                 .build();
         ex.sendJson(HttpResponseStatus.OK, Exchange.headers(), "application/json", JsonCodec.write(body));
     }
