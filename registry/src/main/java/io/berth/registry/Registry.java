@@ -155,25 +155,15 @@ public final class Registry {
     /** A stored manifest: its digest, the media type it was pushed with, and its exact bytes. */
     public record StoredManifest(Digest digest, String mediaType, byte[] bytes) {}
 
-    /** Resolves a tag or digest to a manifest digest the repository holds. */
-    public Digest resolve(RepositoryName repo, String reference) {
-        if (reference.contains(":")) {
-            Digest d = digest(reference);
-            if (storage.manifests().mediaType(repo, d).isEmpty()) {
-                throw manifestUnknown(repo, reference);
-            }
-            return d;
-        }
-        return storage.tags().resolve(repo, new Tag(reference)).orElseThrow(() -> manifestUnknown(repo, reference));
-    }
-
     private static RegistryException manifestUnknown(RepositoryName repo, String reference) {
         return new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + reference + " unknown in repository " + repo);
     }
 
     /** "Pulling manifests": the manifest named by a tag or digest. */
     public StoredManifest pullManifest(RepositoryName repo, String reference) {
-        Digest d = resolve(repo, reference);
+        // "<tag-or-digest> MUST be either (a) the digest of the manifest or (b) a tag"
+        Digest d = reference.contains(":") ? digest(reference)
+                : storage.tags().resolve(repo, new Tag(reference)).orElseThrow(() -> manifestUnknown(repo, reference));
         String mt = storage.manifests().mediaType(repo, d).orElseThrow(() -> manifestUnknown(repo, reference));
         byte[] bytes = storage.blobs().read(d).orElseThrow(() -> manifestUnknown(repo, reference));
         return new StoredManifest(d, mt, bytes);
