@@ -42,7 +42,7 @@ docker-registry serve "$B/dist.yml" 2>"$B/dist.log" & DPID=$!
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$JAR:registry/target/lib/*" \
   io.berth.registry.RegistryMain serve --addr 127.0.0.1:5102 --root "$B/berth" 2>"$B/berth.log" & BPID=$!
 
-IDLE_D=""; IDLE_B=""
+IDLE_D=""; IDLE_B=""; n=0
 for port in 5101 5102; do
   i=0
   until curl -sf "http://127.0.0.1:$port/v2/" >/dev/null; do
@@ -76,6 +76,11 @@ run() { # name url -> prints wrk output to $B/name.out
   wrk -t4 -c64 -d"$DURATION" -H "Accept: $MT" "$2" > "$B/$1.out"
   echo "== $1"; sed -n '/Requests\/sec/,$p' "$B/$1.out"
 }
+# warm-up, not counted: both servers are long-running (Berth's JIT compiles its hot paths in the first seconds)
+for port in 5101 5102; do
+  wrk -t4 -c64 -d"$DURATION" -H "Accept: $MT" "http://127.0.0.1:$port/v2/bench/manifests/v1" >/dev/null
+  wrk -t4 -c64 -d"$DURATION" "http://127.0.0.1:$port/v2/bench/blobs/$L" >/dev/null
+done
 run dist-manifest "http://127.0.0.1:5101/v2/bench/manifests/v1"
 run berth-manifest "http://127.0.0.1:5102/v2/bench/manifests/v1"
 run dist-blob "http://127.0.0.1:5101/v2/bench/blobs/$L"
@@ -84,11 +89,14 @@ run berth-blob "http://127.0.0.1:5102/v2/bench/blobs/$L"
 rps() { awk '/Requests\/sec/{print $2}' "$B/$1.out"; }
 mibs() { awk '/Transfer\/sec/{v=$2; u=substr(v,length(v)-1); n=substr(v,1,length(v)-2); if(u=="GB")n*=1024; if(u=="KB")n/=1024; print n}' "$B/$1.out"; }
 
-# 3. a 100 MiB blob, fetched whole with curl; CPU from /proc/PID/stat (utime + stime, clock ticks)
+# 3. a 100 MiB blob, fetched whole with curl; CPU from /proc/PID/stat (utime + stime, clock ticks).
+# It is pushed 4 times (to 4 repositories): the pushes also warm up the upload path before step 4.
 head -c $((100 * 1024 * 1024)) /dev/urandom > "$B/big"
 BIG=$(sha "$B/big")
-for port in 5101 5102; do
-  loc=$(curl -sf -X POST -D - -o /dev/null "http://127.0.0.1:$port/v2/bench/blobs/uploads/" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
+for port in 5101 5101 5101 5101 5102 5102 5102 5102; do
+  n=$((n + 1))
+  repo=bench; [ $((n % 4)) = 0 ] || repo=warm$n
+  loc=$(curl -sf -X POST -D - -o /dev/null "http://127.0.0.1:$port/v2/$repo/blobs/uploads/" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
   case "$loc" in http*) ;; *) loc="http://127.0.0.1:$port$loc" ;; esac
   case "$loc" in *\?*) sep='&' ;; *) sep='?' ;; esac
   curl -sf -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$B/big" "$loc${sep}digest=$BIG" >/dev/null
