@@ -2,7 +2,10 @@
 # Registry: Berth vs docker-registry (CNCF distribution, Debian package) side by side, same machine, same run.
 #   1. manifest GET req/s with wrk (64 connections), by tag
 #   2. 1 MiB blob GET MiB/s with wrk (64 connections)
-# Prints wrk's numbers and the ratio berth/distribution. Needs: wrk, docker-registry, curl.
+#   3. 100 MiB blob GET with curl: seconds and server CPU seconds
+#   4. skopeo push of a ~315 MB image (3 x 100 MiB random + 50 MiB text, gzip) to fresh repositories, and pull back
+#   5. RSS idle and after load
+# Prints the numbers and the ratio berth/distribution. Needs: wrk, docker-registry, curl, skopeo, python3.
 # Both servers listen on 127.0.0.1 only and are stopped (by PID) on exit.
 # Usage: bench/registry.sh [DURATION]   (wrk duration, default 10s)
 set -eu
@@ -39,6 +42,7 @@ docker-registry serve "$B/dist.yml" 2>"$B/dist.log" & DPID=$!
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$JAR:registry/target/lib/*" \
   io.berth.registry.RegistryMain serve --addr 127.0.0.1:5102 --root "$B/berth" 2>"$B/berth.log" & BPID=$!
 
+IDLE_D=""; IDLE_B=""; n=0
 for port in 5101 5102; do
   i=0
   until curl -sf "http://127.0.0.1:$port/v2/" >/dev/null; do
@@ -46,6 +50,8 @@ for port in 5101 5102; do
     sleep 0.1
   done
 done
+
+IDLE_D=$(ps -o rss= -p $DPID); IDLE_B=$(ps -o rss= -p $BPID)
 
 # the same content in both: a 1 MiB random layer, a config, a manifest tagged v1
 head -c 1048576 /dev/urandom > "$B/layer"
@@ -70,6 +76,11 @@ run() { # name url -> prints wrk output to $B/name.out
   wrk -t4 -c64 -d"$DURATION" -H "Accept: $MT" "$2" > "$B/$1.out"
   echo "== $1"; sed -n '/Requests\/sec/,$p' "$B/$1.out"
 }
+# warm-up, not counted: both servers are long-running (Berth's JIT compiles its hot paths in the first seconds)
+for port in 5101 5102; do
+  wrk -t4 -c64 -d"$DURATION" -H "Accept: $MT" "http://127.0.0.1:$port/v2/bench/manifests/v1" >/dev/null
+  wrk -t4 -c64 -d"$DURATION" "http://127.0.0.1:$port/v2/bench/blobs/$L" >/dev/null
+done
 run dist-manifest "http://127.0.0.1:5101/v2/bench/manifests/v1"
 run berth-manifest "http://127.0.0.1:5102/v2/bench/manifests/v1"
 run dist-blob "http://127.0.0.1:5101/v2/bench/blobs/$L"
@@ -77,6 +88,69 @@ run berth-blob "http://127.0.0.1:5102/v2/bench/blobs/$L"
 
 rps() { awk '/Requests\/sec/{print $2}' "$B/$1.out"; }
 mibs() { awk '/Transfer\/sec/{v=$2; u=substr(v,length(v)-1); n=substr(v,1,length(v)-2); if(u=="GB")n*=1024; if(u=="KB")n/=1024; print n}' "$B/$1.out"; }
-echo "RSS after load: distribution $(ps -o rss= -p $DPID) KiB, berth $(ps -o rss= -p $BPID) KiB"
+
+# 3. a 100 MiB blob, fetched whole with curl; CPU from /proc/PID/stat (utime + stime, clock ticks).
+# It is pushed 4 times (to 4 repositories): the pushes also warm up the upload path before step 4.
+head -c $((100 * 1024 * 1024)) /dev/urandom > "$B/big"
+BIG=$(sha "$B/big")
+for port in 5101 5101 5101 5101 5102 5102 5102 5102; do
+  n=$((n + 1))
+  repo=bench; [ $((n % 4)) = 0 ] || repo=warm$n
+  loc=$(curl -sf -X POST -D - -o /dev/null "http://127.0.0.1:$port/v2/$repo/blobs/uploads/" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
+  case "$loc" in http*) ;; *) loc="http://127.0.0.1:$port$loc" ;; esac
+  case "$loc" in *\?*) sep='&' ;; *) sep='?' ;; esac
+  curl -sf -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$B/big" "$loc${sep}digest=$BIG" >/dev/null
+done
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TCK=$(getconf CLK_TCK)
+big() { # name port pid
+  c0=$(cpu "$3"); t0=$(date +%s.%N)
+  for k in 1 2 3 4 5; do curl -sf -o /dev/null "http://127.0.0.1:$2/v2/bench/blobs/$BIG"; done
+  t1=$(date +%s.%N); c1=$(cpu "$3")
+  awk -v n="$1" -v t="$(echo "$t1 - $t0" | bc)" -v c="$((c1 - c0))" -v k="$TCK" \
+    'BEGIN{printf "100 MiB blob GET x5: %s %.2fs (%.0f MiB/s), server CPU %.2fs\n", n, t, 500/t, c/k}'
+}
+big distribution 5101 $DPID
+big berth 5102 $BPID
+
+# 4. skopeo push of a ~315 MB image and pull back
+python3 - "$B/layout" <<'PY'
+import gzip, hashlib, io, json, os, random, sys, tarfile
+out = sys.argv[1]; os.makedirs(out + "/blobs/sha256", exist_ok=True)
+def blob(b):
+    d = hashlib.sha256(b).hexdigest(); open(f"{out}/blobs/sha256/{d}", "wb").write(b); return "sha256:" + d, len(b)
+def layer(files):
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as t:
+        for name, data in files:
+            ti = tarfile.TarInfo(name); ti.size = len(data); t.addfile(ti, io.BytesIO(data))
+    raw = raw.getvalue()
+    return raw, gzip.compress(raw, 1, mtime=0)
+random.seed(7); layers = []; diffs = []
+for i in range(3):
+    raw, gz = layer([(f"data{i}/blob{j}", os.urandom(25 << 20)) for j in range(4)])
+    diffs.append("sha256:" + hashlib.sha256(raw).hexdigest()); layers.append(blob(gz))
+words = ["container", "image", "layer", "registry", "runtime", "manifest", "digest", "bundle", "rootfs", "spec"]
+text = [(f"text/doc{f}.txt", (" ".join(random.choice(words) for _ in range(90000))).encode()[: 1 << 20]) for f in range(50)]
+raw, gz = layer(text); diffs.append("sha256:" + hashlib.sha256(raw).hexdigest()); layers.append(blob(gz))
+cfg = json.dumps({"architecture": "amd64", "os": "linux", "config": {}, "rootfs": {"type": "layers", "diff_ids": diffs}}).encode()
+c = blob(cfg)
+m = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": c[0], "size": c[1]},
+    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": d, "size": s} for d, s in layers]}).encode()
+md = blob(m)
+json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md[0],
+    "size": md[1], "annotations": {"org.opencontainers.image.ref.name": "bench"}}]}, open(out + "/index.json", "w"))
+open(out + "/oci-layout", "w").write('{"imageLayoutVersion":"1.0.0"}')
+PY
+secs() { t0=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
+PD=$(secs skopeo --insecure-policy copy --dest-tls-verify=false "oci:$B/layout:bench" docker://127.0.0.1:5101/big/image:bench)
+PB=$(secs skopeo --insecure-policy copy --dest-tls-verify=false "oci:$B/layout:bench" docker://127.0.0.1:5102/big/image:bench)
+GD=$(secs skopeo --insecure-policy copy --src-tls-verify=false docker://127.0.0.1:5101/big/image:bench "oci:$B/pull-d:bench")
+GB=$(secs skopeo --insecure-policy copy --src-tls-verify=false docker://127.0.0.1:5102/big/image:bench "oci:$B/pull-b:bench")
+
+echo "RSS idle: distribution $IDLE_D KiB, berth $IDLE_B KiB; after load: distribution $(ps -o rss= -p $DPID) KiB, berth $(ps -o rss= -p $BPID) KiB"
+awk -v d="$PD" -v b="$PB" 'BEGIN{printf "skopeo push ~315 MB: distribution %.2fs  berth %.2fs  ratio berth/distribution = %.2f\n", d, b, b/d}'
+awk -v d="$GD" -v b="$GB" 'BEGIN{printf "skopeo pull ~315 MB: distribution %.2fs  berth %.2fs  ratio berth/distribution = %.2f\n", d, b, b/d}'
 awk -v d="$(rps dist-manifest)" -v b="$(rps berth-manifest)" 'BEGIN{printf "manifest GET: distribution %.0f req/s  berth %.0f req/s  ratio berth/distribution = %.1f\n", d, b, b/d}'
 awk -v d="$(mibs dist-blob)" -v b="$(mibs berth-blob)" 'BEGIN{printf "1 MiB blob GET: distribution %.0f MiB/s  berth %.0f MiB/s  ratio berth/distribution = %.1f\n", d, b, b/d}'

@@ -80,6 +80,8 @@ final class ManifestCheck {
             for (Descriptor c : ix.manifests()) {
                 if (storage.manifests().mediaType(repo, c.digest()).isEmpty()) {
                     missing.add(c.digest().toString());
+                } else {
+                    storage.blobs().touch(c.digest());
                 }
             }
         });
@@ -92,6 +94,10 @@ final class ManifestCheck {
     private static void requireBlob(Descriptor d, RepositoryName repo, Storage storage, List<String> missing) {
         if (!storage.links().isLinked(repo, d.digest()) || storage.blobs().size(d.digest()).isEmpty()) {
             missing.add(d.digest().toString());
+        } else {
+            // a client that found the blob with HEAD did not upload it: refresh its time so a GC
+            // running now keeps it for the grace period
+            storage.blobs().touch(d.digest());
         }
     }
 }

@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -154,28 +155,15 @@ public final class Registry {
     /** A stored manifest: its digest, the media type it was pushed with, and its exact bytes. */
     public record StoredManifest(Digest digest, String mediaType, byte[] bytes) {}
 
-    /** Resolves a tag or digest to a manifest digest the repository holds. */
-    public Digest resolve(RepositoryName repo, String reference) {
-        if (reference.contains(":")) {
-            Digest d = digest(reference);
-            if (storage.manifests().mediaType(repo, d).isEmpty()) {
-                throw manifestUnknown(repo, reference);
-            }
-            return d;
-        }
-        if (!Tag.isValid(reference)) {
-            throw new RegistryException(ErrorCode.MANIFEST_INVALID, "invalid tag \"" + reference + "\"");
-        }
-        return storage.tags().resolve(repo, new Tag(reference)).orElseThrow(() -> manifestUnknown(repo, reference));
-    }
-
     private static RegistryException manifestUnknown(RepositoryName repo, String reference) {
         return new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + reference + " unknown in repository " + repo);
     }
 
     /** "Pulling manifests": the manifest named by a tag or digest. */
     public StoredManifest pullManifest(RepositoryName repo, String reference) {
-        Digest d = resolve(repo, reference);
+        // "<tag-or-digest> MUST be either (a) the digest of the manifest or (b) a tag"
+        Digest d = reference.contains(":") ? digest(reference)
+                : storage.tags().resolve(repo, new Tag(reference)).orElseThrow(() -> manifestUnknown(repo, reference));
         String mt = storage.manifests().mediaType(repo, d).orElseThrow(() -> manifestUnknown(repo, reference));
         byte[] bytes = storage.blobs().read(d).orElseThrow(() -> manifestUnknown(repo, reference));
         return new StoredManifest(d, mt, bytes);
@@ -195,15 +183,9 @@ public final class Registry {
         Optional<Digest> byDigest = reference.contains(":") ? Optional.of(digest(reference)) : Optional.empty();
         List<Tag> tags = new ArrayList<>();
         if (byDigest.isEmpty()) {
-            if (!Tag.isValid(reference)) {
-                throw new RegistryException(ErrorCode.MANIFEST_INVALID, "invalid tag \"" + reference + "\"");
-            }
-            tags.add(new Tag(reference));
+            tags.add(new Tag(reference)); // MANIFEST_INVALID when not a tag
         }
         for (String t : extraTags) {
-            if (!Tag.isValid(t)) {
-                throw new RegistryException(ErrorCode.MANIFEST_INVALID, "invalid tag \"" + t + "\"");
-            }
             tags.add(new Tag(t));
         }
         Digest d = byDigest.map(want -> {
@@ -260,8 +242,8 @@ public final class Registry {
             Optional<String> at = manifest.map(m -> m.artifactType().filter(s -> !s.isEmpty())
                     .orElse(m.config().mediaType().value()))
                     .or(() -> index.flatMap(Index::artifactType).filter(s -> !s.isEmpty()));
-            java.util.Map<String, String> ann = manifest.map(Manifest::annotations)
-                    .orElseGet(() -> index.map(Index::annotations).orElse(java.util.Map.of()));
+            Map<String, String> ann = manifest.map(Manifest::annotations)
+                    .orElseGet(() -> index.map(Index::annotations).orElse(Map.of()));
             return new Descriptor(MediaType.of(mediaType), d, size, List.of(), ann, Optional.empty(), at,
                     Optional.empty());
         }
@@ -273,8 +255,7 @@ public final class Registry {
             throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository " + repo + " unknown");
         }
         if (!reference.contains(":")) {
-            Tag t = Tag.isValid(reference) ? new Tag(reference) : null;
-            if (t == null || !storage.tags().delete(repo, t)) {
+            if (!Tag.isValid(reference) || !storage.tags().delete(repo, new Tag(reference))) {
                 throw manifestUnknown(repo, reference);
             }
             return;

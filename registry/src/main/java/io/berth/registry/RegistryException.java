@@ -17,9 +17,7 @@ public class RegistryException extends RuntimeException {
         /** "respond to a request to push a manifest over this limit with a response code 413". */
         PAYLOAD_TOO_LARGE,
         /** A malformed request parameter that no error code describes better ("400 Bad Request"). */
-        BAD_REQUEST,
-        /** "If ... deletion is disabled, the registry MUST respond with either a 400 ... or a 405". */
-        METHOD_NOT_ALLOWED
+        BAD_REQUEST
     }
 
     private final ErrorCode code;

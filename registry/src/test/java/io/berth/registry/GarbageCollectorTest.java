@@ -6,8 +6,11 @@ import io.berth.registry.gc.GarbageCollector;
 import io.berth.registry.storage.Storage;
 import io.berth.spec.Digest;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +59,24 @@ class GarbageCollectorTest {
             assertThat(reg.get("/v2/app/manifests/v1").body()).isEqualTo(tagged);
             assertThat(reg.get("/v2/app/blobs/" + digest("kept-layer")).statusCode()).isEqualTo(200);
             assertThat(reg.get("/v2/app/blobs/" + lone).statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void aManifestPushRefreshesTheBlobsItReferences() throws Exception {
+        try (TestRegistry reg = new TestRegistry(dir)) {
+            byte[] layer = "old-layer".getBytes(StandardCharsets.UTF_8);
+            Digest d = reg.pushBlob("app", layer);
+            Path file = dir.resolve("blobs/sha256/" + d.encoded().substring(0, 2) + "/" + d.encoded());
+            Files.setLastModifiedTime(file, FileTime.from(
+                    Instant.now().minus(Duration.ofHours(2))));
+            // a client that found the layer with HEAD pushes only the manifest
+            reg.pushImage("app", "v1", "old-layer");
+            assertThat(Files.getLastModifiedTime(file).toInstant())
+                    .isAfter(Instant.now().minus(Duration.ofMinutes(1)));
+            // and a sweep that decided on the old time re-checks before deleting
+            assertThat(reg.registry.storage().blobs().deleteIfUntouchedSince(d,
+                    Instant.now().minus(Duration.ofHours(1)))).isFalse();
         }
     }
 

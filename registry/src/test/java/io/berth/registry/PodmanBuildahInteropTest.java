@@ -2,13 +2,10 @@ package io.berth.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +31,7 @@ class PodmanBuildahInteropTest {
         reg.close();
     }
 
-    private String run(String tool, String... args) throws IOException, InterruptedException {
+    private String run(String tool, String... args) {
         List<String> cmd = new ArrayList<>(List.of(tool));
         if (!tool.equals("skopeo")) {
             // each tool its own storage, so podman really pulls what buildah pushed
@@ -45,11 +42,7 @@ class PodmanBuildahInteropTest {
             cmd.add("--insecure-policy");
         }
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(String.join(" ", cmd) + "\n" + out).isZero();
-        return out.strip();
+        return Peers.run(cmd).strip();
     }
 
     private String host() {

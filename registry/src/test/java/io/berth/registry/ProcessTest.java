@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -26,26 +27,27 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code RegistryMain serve} as its own process: SIGTERM stops it cleanly; kill -9 loses nothing stored. */
 class ProcessTest {
-    private static final Pattern LISTEN = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+) ");
+    private static final Pattern LISTEN = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+) \\((\\w+)\\)");
 
     @TempDir
     Path dir;
 
-    record Server(Process process, int port) {}
+    record Server(Process process, int port, String transport) {}
 
-    private Server serve() throws IOException, InterruptedException {
+    private Server serve(String... jvmOptions) throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), "io.berth.registry.RegistryMain", "serve", "--addr",
-                "127.0.0.1:0", "--root", dir.toString()))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> cmd = new ArrayList<>(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(List.of(jvmOptions));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.berth.registry.RegistryMain", "serve",
+                "--addr", "127.0.0.1:0", "--root", dir.toString()));
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = err.readLine()) != null) {
             Matcher m = LISTEN.matcher(line);
             if (m.find()) {
                 Thread.ofVirtual().start(() -> drain(err));
-                return new Server(p, Integer.parseInt(m.group(1)));
+                return new Server(p, Integer.parseInt(m.group(1)), m.group(2));
             }
         }
         throw new AssertionError("server did not start, exit " + p.waitFor(5, TimeUnit.SECONDS));
@@ -64,6 +66,18 @@ class ProcessTest {
     @Test
     void sigtermStopsCleanly() throws Exception {
         Server s = serve();
+        assertThat(s.transport()).isEqualTo("epoll");
+        stopsOnSigterm(s);
+    }
+
+    @Test
+    void nioWhenTheNativeTransportIsUnavailable() throws Exception {
+        Server s = serve("-Dio.netty.transport.noNative=true");
+        assertThat(s.transport()).isEqualTo("nio");
+        stopsOnSigterm(s);
+    }
+
+    private static void stopsOnSigterm(Server s) throws Exception {
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v2/"))
                     .build(), HttpResponse.BodyHandlers.ofString());

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Who may do what. Policy: a user in the htpasswd file may do everything; anyone else may pull when
@@ -119,7 +120,7 @@ public final class Authenticator {
 
     private boolean anonymousAllowed(List<Scope> needed) {
         return anonymousPull && needed.stream().allMatch(s -> s.type().equals(Scope.REPOSITORY)
-                && s.actions().equals(java.util.Set.of(Action.PULL)));
+                && s.actions().equals(Set.of(Action.PULL)));
     }
 
     private Optional<String> basicUser(Optional<String> authorization) {

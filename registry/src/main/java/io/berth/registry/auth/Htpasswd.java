@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
@@ -22,7 +23,7 @@ public final class Htpasswd {
 
     public static Htpasswd load(Path file) {
         Map<String, String> m = new HashMap<>();
-        java.util.List<String> lines;
+        List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {

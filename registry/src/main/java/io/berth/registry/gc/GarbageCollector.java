@@ -12,6 +12,7 @@ import io.berth.spec.json.JsonException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -23,8 +24,10 @@ import java.util.Set;
  * untagged manifests too unless {@code deleteUntagged}. From a manifest it marks its config, layers
  * and subject; from an index its child manifests and subject; a manifest whose subject is kept is kept
  * (referrers live as long as what they refer to). Then it removes unmarked blobs and upload sessions
- * older than the grace period: a push that is running while GC runs has fresh blobs (a mount or a
- * repeated push refreshes a blob's time) and a fresh session, so it is never cut short.
+ * older than the grace period: a push that is running while GC runs has fresh blobs (an upload, a mount,
+ * or a manifest referencing a blob refreshes the blob's time, and the sweep re-checks that time just
+ * before it deletes) and a fresh session, so it is not cut short. The remaining window is between that
+ * re-check and the delete; there is no lock between GC and pushes.
  */
 public final class GarbageCollector {
 
@@ -85,10 +88,11 @@ public final class GarbageCollector {
                 counts[0]++;
                 return;
             }
-            counts[1]++;
-            bytes[0] += b.size();
-            if (!dryRun) {
-                storage.blobs().delete(b.digest());
+            if (dryRun || storage.blobs().deleteIfUntouchedSince(b.digest(), cutoff)) {
+                counts[1]++;
+                bytes[0] += b.size();
+            } else {
+                counts[0]++;
             }
         });
         int[] uploads = new int[1];
@@ -176,14 +180,14 @@ public final class GarbageCollector {
         try {
             if (type.isManifest()) {
                 Manifest m = Manifest.parse(bytes);
-                List<Descriptor> out = new java.util.ArrayList<>(m.layers());
+                List<Descriptor> out = new ArrayList<>(m.layers());
                 out.add(m.config());
                 m.subject().ifPresent(out::add);
                 return out;
             }
             if (type.isIndex()) {
                 Index ix = Index.parse(bytes);
-                List<Descriptor> out = new java.util.ArrayList<>(ix.manifests());
+                List<Descriptor> out = new ArrayList<>(ix.manifests());
                 ix.subject().ifPresent(out::add);
                 return out;
             }

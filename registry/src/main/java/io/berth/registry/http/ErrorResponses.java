@@ -19,7 +19,6 @@ final class ErrorResponses {
         return switch (e.status()) {
             case RANGE_NOT_SATISFIABLE -> HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE;
             case PAYLOAD_TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
-            case METHOD_NOT_ALLOWED -> HttpResponseStatus.METHOD_NOT_ALLOWED;
             case BAD_REQUEST -> HttpResponseStatus.BAD_REQUEST;
             case DEFAULT -> status(e.code());
         };

@@ -69,6 +69,11 @@ final class Exchange {
         return Optional.ofNullable(request.headers().get(name));
     }
 
+    /** Whether the connection is TLS. */
+    boolean secure() {
+        return ctx.pipeline().get(SslHandler.class) != null;
+    }
+
     boolean responded() {
         return status != null;
     }
@@ -144,7 +149,7 @@ final class Exchange {
             throw new UncheckedIOException("open blob " + file.path(), e);
         }
         ctx.write(r);
-        if (ctx.pipeline().get(SslHandler.class) == null) {
+        if (!secure()) {
             ctx.write(new DefaultFileRegion(ch, offset, length)); // sendfile; the region closes the channel when sent
         } else {
             try {

@@ -88,7 +88,12 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 ex.sendError(e);
             }
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, ex.method() + " " + ex.path() + " failed", e);
+            if (ex.ctx.channel().isActive()) {
+                LOG.log(System.Logger.Level.ERROR, ex.method() + " " + ex.path() + " failed", e);
+            } else {
+                // the client went away (mid-upload, typically): nothing was committed, nobody to answer
+                LOG.log(System.Logger.Level.INFO, ex.method() + " " + ex.path() + ": client disconnected: " + e.getMessage());
+            }
             if (!ex.responded()) {
                 ex.send(HttpResponseStatus.INTERNAL_SERVER_ERROR, Exchange.headers(),
                         ("internal error: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -79,8 +80,10 @@ final class Routes {
         }
         RepositoryName name = RepositoryName.of(r.group(1));
         String rest = r.group(2);
-        Action action = m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) ? Action.PULL
-                : m.equals(HttpMethod.DELETE) && !rest.startsWith("blobs/uploads") ? Action.DELETE : Action.PUSH;
+        // every upload request (status GET and cancel DELETE too) is part of a push
+        Action action = rest.startsWith("blobs/uploads") ? Action.PUSH
+                : m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) ? Action.PULL
+                : m.equals(HttpMethod.DELETE) ? Action.DELETE : Action.PUSH;
         authorize(ex, List.of(Scope.repository(name, action)));
         if (rest.startsWith("blobs/uploads")) {
             if (r.group(3) == null) {
@@ -103,7 +106,7 @@ final class Routes {
     }
 
     private String realm(Exchange ex) {
-        return "http://" + ex.header(HttpHeaderNames.HOST).orElse("127.0.0.1") + Authenticator.TOKEN_PATH;
+        return (ex.secure() ? "https://" : "http://") + ex.header(HttpHeaderNames.HOST).orElse("127.0.0.1") + Authenticator.TOKEN_PATH;
     }
 
     private void authorize(Exchange ex, List<Scope> needed) {
@@ -117,7 +120,7 @@ final class Routes {
                 .put("token", g.token())
                 .put("access_token", g.token())
                 .put("expires_in", g.expiresIn())
-                .put("issued_at", java.time.Instant.now().toString())
+                .put("issued_at", Instant.now().toString())
                 .build();
         ex.sendJson(HttpResponseStatus.OK, Exchange.headers(), "application/json", JsonCodec.write(body));
     }
@@ -128,8 +131,7 @@ final class Routes {
                 return;
             }
         }
-        throw new RegistryException(ErrorCode.UNSUPPORTED, RegistryException.Status.METHOD_NOT_ALLOWED,
-                "method " + m + " not allowed here", null);
+        throw new RegistryException(ErrorCode.UNSUPPORTED, "method " + m + " not allowed here");
     }
 
     // ------------------------------------------------------------------ blobs (end-2, end-10)
@@ -161,14 +163,14 @@ final class Routes {
             // One range is served; a header we do not understand (several ranges) is ignored, as RFC 9110 allows.
             Matcher rm = BYTE_RANGE.matcher(range.get().trim());
             if (rm.matches() && !(rm.group(1).isEmpty() && rm.group(2).isEmpty())) {
-                long[] fr = byteRange(rm, size);
-                if (fr == null) {
+                Optional<ByteRange> br = byteRange(rm, size);
+                if (br.isEmpty()) {
                     h.set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + size);
                     ex.send(HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE, h);
                     return;
                 }
-                from = fr[0];
-                to = fr[1];
+                from = br.get().first();
+                to = br.get().last();
                 status = HttpResponseStatus.PARTIAL_CONTENT;
                 h.set(HttpHeaderNames.CONTENT_RANGE, "bytes " + from + "-" + to + "/" + size);
             }
@@ -178,24 +180,22 @@ final class Routes {
         }
     }
 
-    /** RFC 9110 14.1.2 byte-range-spec / suffix-range; null when unsatisfiable. */
-    private static long[] byteRange(Matcher rm, long size) {
+    /** Inclusive byte positions. */
+    private record ByteRange(long first, long last) {}
+
+    /** RFC 9110 14.1.2 byte-range-spec / suffix-byte-range-spec; empty when unsatisfiable. */
+    private static Optional<ByteRange> byteRange(Matcher rm, long size) {
         try {
             if (rm.group(1).isEmpty()) {
                 long suffix = Long.parseLong(rm.group(2));
-                if (suffix == 0 || size == 0) {
-                    return null;
-                }
-                return new long[] {Math.max(0, size - suffix), size - 1};
+                return suffix == 0 || size == 0 ? Optional.empty()
+                        : Optional.of(new ByteRange(Math.max(0, size - suffix), size - 1));
             }
             long first = Long.parseLong(rm.group(1));
             long last = rm.group(2).isEmpty() ? size - 1 : Math.min(Long.parseLong(rm.group(2)), size - 1);
-            if (first >= size || last < first) {
-                return null;
-            }
-            return new long[] {first, last};
+            return first >= size || last < first ? Optional.empty() : Optional.of(new ByteRange(first, last));
         } catch (NumberFormatException e) {
-            return null;
+            return Optional.empty();
         }
     }
 

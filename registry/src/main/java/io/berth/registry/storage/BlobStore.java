@@ -35,6 +35,12 @@ public interface BlobStore {
     /** Removes a blob; false if it was not stored. */
     boolean delete(Digest digest);
 
+    /**
+     * Removes a blob unless it was touched at or after {@code cutoff} (GC re-checks just before it
+     * deletes, so a push that touched the blob after the mark phase keeps it); false if kept or absent.
+     */
+    boolean deleteIfUntouchedSince(Digest digest, Instant cutoff);
+
     /** Visits every stored blob (for GC). */
     void forEach(Consumer<BlobInfo> visitor);
 }

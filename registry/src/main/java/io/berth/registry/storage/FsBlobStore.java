@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -76,6 +77,20 @@ final class FsBlobStore implements BlobStore {
     @Override
     public boolean delete(Digest digest) {
         return FsLayout.delete(layout.blob(digest));
+    }
+
+    @Override
+    public boolean deleteIfUntouchedSince(Digest digest, Instant cutoff) {
+        try {
+            if (!Files.getLastModifiedTime(layout.blob(digest)).toInstant().isBefore(cutoff)) {
+                return false;
+            }
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("stat blob " + digest, e);
+        }
+        return delete(digest);
     }
 
     @Override
