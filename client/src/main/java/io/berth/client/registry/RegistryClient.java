@@ -254,18 +254,18 @@ public final class RegistryClient {
     }
 
     /** At most {@code limit} bytes of a stream; closing closes the stream. */
-    private static final class BoundedInputStream extends java.io.FilterInputStream {
+    private static final class BoundedInputStream extends io.berth.image.io.BulkInputStream {
+        private final InputStream in;
         private long left;
 
         BoundedInputStream(InputStream in, long limit) {
-            super(in);
+            this.in = in;
             this.left = limit;
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        public void close() throws IOException {
+            in.close();
         }
 
         @Override

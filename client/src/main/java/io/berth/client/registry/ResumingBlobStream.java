@@ -1,6 +1,7 @@
 package io.berth.client.registry;
 
 import io.berth.client.ClientException;
+import io.berth.image.io.BulkInputStream;
 import io.berth.spec.Descriptor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +14,7 @@ import java.security.MessageDigest;
  * destination registry, which "MUST" verify a pushed blob's digest): hashing here too would hash
  * every byte twice. {@link #verified} hashes for callers that store nothing.
  */
-final class ResumingBlobStream extends InputStream {
+final class ResumingBlobStream extends BulkInputStream {
     private final RegistryClient client;
     private final String repo;
     private final Descriptor d;
@@ -30,12 +31,6 @@ final class ResumingBlobStream extends InputStream {
         this.d = d;
         this.hash = hash;
         this.md = d.digest().newHasher();
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

@@ -87,16 +87,10 @@ public final class ChunkPipe {
 
     /** The reading end. */
     public InputStream source() {
-        return new InputStream() {
+        return new BulkInputStream() {
             private byte[] cur = new byte[0];
             private int pos;
             private boolean ended;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {

@@ -1,6 +1,7 @@
 package io.berth.image.unpack;
 
 import io.berth.image.ImageException;
+import io.berth.image.io.BulkInputStream;
 import io.berth.image.io.ChunkPipe;
 import io.berth.image.layer.LayerStreams;
 import io.berth.image.store.BlobSource;
@@ -47,12 +48,7 @@ final class LayerPrefetch implements Runnable {
         try (InputStream raw = blobs.open(layer)) {
             MessageDigest blobHash = layer.digest().newHasher();
             long[] blobBytes = {0};
-            InputStream counted = new InputStream() {
-                @Override
-                public int read() throws IOException {
-                    byte[] one = new byte[1];
-                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-                }
+            InputStream counted = new BulkInputStream() {
 
                 @Override
                 public int read(byte[] b, int off, int len) throws IOException {
