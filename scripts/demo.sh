@@ -28,7 +28,7 @@ chmod 1777 "$SRC/tmp"
 ADDR=${BERTH_REGISTRY_ADDR:-127.0.0.1:5000}
 bin/berth registry serve --addr "$ADDR" --root "$WORK/registry" 2>"$WORK/registry.log" &
 REGISTRY_PID=$!
-trap 'kill $REGISTRY_PID 2>/dev/null; wait $REGISTRY_PID 2>/dev/null' EXIT
+trap 'rc=$?; kill $REGISTRY_PID 2>/dev/null; wait $REGISTRY_PID 2>/dev/null || true; exit $rc' EXIT
 for i in $(seq 50); do
   grep -q serving "$WORK/registry.log" 2>/dev/null && break
   kill -0 $REGISTRY_PID 2>/dev/null || { cat "$WORK/registry.log" >&2; exit 1; }
