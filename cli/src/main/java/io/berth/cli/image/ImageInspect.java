@@ -6,7 +6,6 @@ import io.berth.image.layout.OciLayout;
 import io.berth.image.layout.ResolvedImage;
 import io.berth.spec.Descriptor;
 import io.berth.spec.Platform;
-import io.berth.spec.json.Json;
 import io.berth.spec.json.JsonCodec;
 import io.berth.spec.json.ObjBuilder;
 import java.io.PrintStream;
@@ -54,8 +53,8 @@ final class ImageInspect {
                 .put("Index", JsonCodec.parse(raw(layout, idx), "index")));
         b.put("Manifest", JsonCodec.parse(raw(layout, img.manifestDescriptor()), "manifest"));
         b.put("Config", JsonCodec.parse(raw(layout, img.manifest().config()), "config"));
-        Json.Obj doc = b.build();
-        out.write(JsonCodec.writePretty(doc), 0, JsonCodec.writePretty(doc).length);
+        byte[] doc = JsonCodec.writePretty(b.build());
+        out.write(doc, 0, doc.length);
     }
 
     private static byte[] raw(OciLayout layout, Descriptor d) {
