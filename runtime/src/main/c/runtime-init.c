@@ -212,6 +212,8 @@ static int open_in_root(const char *path, int flags) {
 
 /* Create the missing components of a container path: directories, and the last one as a directory
  * or (file != 0) an empty file. Each parent is opened in the root before creating inside it. */
+static int depth; /* symlinks followed by make_in_root */
+
 static void make_in_root(const char *path, int file) {
     char buf[4096];
     if (strlen(path) >= sizeof buf) fail_errno("mkdir", path, ENAMETOOLONG);
@@ -237,6 +239,20 @@ static void make_in_root(const char *path, int file) {
         r = mkdirat(pfd, base, 0755);
     }
     if (r < 0 && errno != EEXIST) fail(file ? "create" : "mkdir", path);
+    if (r < 0) {
+        /* A dangling symlink: create what it points to, resolved inside the rootfs like openat2 would
+         * (an absolute target is relative to the rootfs, never the host). */
+        char link[4096], next[8192];
+        ssize_t n = readlinkat(pfd, base, link, sizeof link - 1);
+        if (n > 0) {
+            link[n] = 0;
+            if (++depth > 40) fail_errno("mkdir", path, ELOOP);
+            if (link[0] == '/') snprintf(next, sizeof next, "%s", link);
+            else snprintf(next, sizeof next, "%s/%s", parent, link);
+            make_in_root(next, file);
+            depth--;
+        }
+    }
     close(pfd);
 }
 

@@ -39,6 +39,7 @@ public final class ContainerRuntime {
     record Created(Container container, InitProcess.Started started) {}
 
     Created create(String id, CreateOptions opt, boolean foreground) {
+        StateStore.checkId(id);
         Path bundle = opt.bundle().toAbsolutePath().normalize();
         Spec spec = loadSpec(bundle);
         try (StateStore.Lock lock = store.createDir(id)) {

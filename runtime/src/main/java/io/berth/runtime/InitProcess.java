@@ -51,7 +51,7 @@ public final class InitProcess {
             server.bind(UnixDomainSocketAddress.of(socket));
             Process init = new ProcessBuilder(bin.toString(), socket.toString()).inheritIO().start();
             // If runtime-init dies before connecting, closing the server ends the accept below.
-            Thread watcher = Thread.ofVirtual().start(() -> {
+            Thread watcher = new Thread(() -> {
                 try {
                     init.waitFor();
                     Thread.sleep(200);
@@ -59,7 +59,9 @@ public final class InitProcess {
                 } catch (InterruptedException | IOException e) {
                     // the accept succeeded and we were interrupted: nothing to do
                 }
-            });
+            }, "runtime-init-watcher");
+            watcher.setDaemon(true);
+            watcher.start();
             SocketChannel ch;
             try {
                 ch = server.accept();

@@ -1,10 +1,10 @@
 package io.berth.runtime.cli;
 
 /** `berth-runtime spec`: a default config.json with runc's defaults, so bundles behave the same. */
-final class DefaultSpec {
+public final class DefaultSpec {
     private DefaultSpec() {}
 
-    static String json(boolean rootless, long uid, long gid) {
+    public static String json(boolean rootless, long uid, long gid) {
         String ns = rootless
                 ? """
                   {"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "user"}"""

@@ -1,0 +1,128 @@
+package io.berth.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.berth.runtime.Bundles.Result;
+import io.berth.spec.json.JsonCodec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * runtime.md lifecycle through the berth-runtime command on busybox bundles: create leaves the container
+ * created, start runs it, kill signals it, delete removes it; operations in the wrong state fail. Needs
+ * root and busybox-static (fails, never skips, without them).
+ */
+class LifecycleTest {
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void requirements() {
+        assertThat(System.getProperty("user.name")).as("these tests create namespaces: run as root").isEqualTo("root");
+        assertThat(Bundles.BUSYBOX).as("apt-get install busybox-static").isExecutable();
+    }
+
+    private Path root() {
+        return tmp.resolve("root");
+    }
+
+    private String status(String id) throws Exception {
+        Result r = Bundles.berth(root(), "state", id);
+        assertThat(r.code()).as(r.err()).isZero();
+        return JsonCodec.parseObject(r.out().getBytes(), "state").string("status");
+    }
+
+    @Test
+    void runPrintsOutputAndReturnsTheExitCode() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "echo hello from $(hostname); exit 7"));
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "c1");
+        assertThat(r.out()).isEqualTo("hello from berth\n");
+        assertThat(r.code()).as(r.err()).isEqualTo(7);
+        assertThat(Bundles.berth(root(), "state", "c1").code()).as("run deletes the container").isEqualTo(1);
+    }
+
+    @Test
+    void createStartKillDelete() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sleep", "100"));
+        Path pidFile = tmp.resolve("pid");
+        Result c = Bundles.berth(root(), "create", "--bundle", b.toString(), "--pid-file", pidFile.toString(), "c2");
+        assertThat(c.code()).as(c.err()).isZero();
+        assertThat(status("c2")).isEqualTo("created");
+        long pid = Long.parseLong(Files.readString(pidFile));
+        assertThat(Files.readString(Path.of("/proc/" + pid + "/cmdline"))).doesNotContain("sleep");
+
+        Result dup = Bundles.berth(root(), "create", "--bundle", b.toString(), "c2");
+        assertThat(dup.code()).isEqualTo(1);
+        assertThat(dup.err()).contains("already exists");
+        assertThat(Bundles.berth(root(), "delete", "c2").err()).contains("not stopped");
+
+        assertThat(Bundles.berth(root(), "start", "c2").code()).isZero();
+        assertThat(status("c2")).isEqualTo("running");
+        assertThat(Files.readString(Path.of("/proc/" + pid + "/cmdline"))).startsWith("sleep");
+        Result again = Bundles.berth(root(), "start", "c2");
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err()).contains("running, not created");
+
+        Result list = Bundles.berth(root(), "list", "--format", "json");
+        assertThat(list.out()).contains("\"id\":\"c2\"").contains("\"status\":\"running\"");
+
+        assertThat(Bundles.berth(root(), "kill", "c2", "SIGKILL").code()).isZero();
+        for (int i = 0; i < 500 && !status("c2").equals("stopped"); i++) {
+            Thread.sleep(10);
+        }
+        assertThat(status("c2")).isEqualTo("stopped");
+        assertThat(Bundles.berth(root(), "kill", "c2", "TERM").err()).contains("stopped");
+        assertThat(Bundles.berth(root(), "delete", "c2").code()).isZero();
+        assertThat(Bundles.berth(root(), "state", "c2").err()).contains("does not exist");
+    }
+
+    @Test
+    void deleteForceKillsACreatedContainer() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("true"));
+        assertThat(Bundles.berth(root(), "create", "--bundle", b.toString(), "c3").code()).isZero();
+        assertThat(Bundles.berth(root(), "delete", "--force", "c3").code()).isZero();
+        assertThat(Files.exists(root().resolve("c3"))).isFalse();
+        assertThat(Files.exists(Path.of("/sys/fs/cgroup/memory/berth/c3"))).isFalse();
+    }
+
+    @Test
+    void initErrorsNameTheStepAndPath() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("/no/such/binary"));
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "c4");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("exec /no/such/binary").contains("No such file or directory");
+        assertThat(Files.exists(root().resolve("c4"))).as("a failed create leaves nothing").isFalse();
+    }
+
+    @Test
+    void unsupportedOomScoreAdjIsReportedClearly() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("true"));
+        Bundles.edit(b, "\"noNewPrivileges\": true", "\"noNewPrivileges\": true, \"oomScoreAdj\": -500");
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "c5");
+        if (r.code() != 0) {
+            assertThat(r.err()).contains("oomScoreAdj").contains("CAP_SYS_RESOURCE");
+        }
+    }
+
+    @Test
+    void memoryAndPidsLimitsAreApplied() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c",
+                "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max"));
+        Bundles.edit(b, "\"resources\": {", "\"resources\": {\"memory\": {\"limit\": 67108864}, \"pids\": {\"limit\": 42},");
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "c6");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("67108864\n42\n");
+    }
+
+    @Test
+    void wrongStateAndMissingIdsFail() throws Exception {
+        assertThat(Bundles.berth(root(), "start", "nope").err()).contains("does not exist");
+        assertThat(Bundles.berth(root(), "state").err()).contains("container id is required");
+        assertThat(Bundles.berth(root(), "kill", "nope", "FOO").err()).contains("invalid signal");
+        assertThat(Bundles.berth(root(), "create", "--bundle", tmp.toString(), "../x").err()).contains("invalid container id");
+    }
+}
