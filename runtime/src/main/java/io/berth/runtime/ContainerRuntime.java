@@ -42,7 +42,7 @@ public final class ContainerRuntime {
         StateStore.checkId(id);
         Path bundle = opt.bundle().toAbsolutePath().normalize();
         Spec spec = loadSpec(bundle);
-        try (StateStore.Lock lock = store.createDir(id)) {
+        try (StateStore.Lock _ = store.createDir(id)) {
             Path dir = store.dir(id);
             String cgroupPath = Cgroups.containerPath(spec.linux().flatMap(l -> l.cgroupsPath()), id,
                     opt.systemdCgroup());
@@ -123,7 +123,7 @@ public final class ContainerRuntime {
 
     /** runtime.md "Start": only a created container; runs process.args by releasing the exec fifo. */
     public void start(String id) {
-        try (StateStore.Lock lock = store.lock(id)) {
+        try (StateStore.Lock _ = store.lock(id)) {
             Container c = store.load(id);
             if (c.status() != State.Status.CREATED) {
                 throw new RuntimeError("cannot start container \"" + id + "\": it is " + c.status().json()
@@ -191,7 +191,7 @@ public final class ContainerRuntime {
         if (!store.exists(id)) {
             throw StateStore.notFound(id);
         }
-        try (StateStore.Lock lock = store.lock(id)) {
+        try (StateStore.Lock _ = store.lock(id)) {
             Container c = store.load(id);
             if (c.status() != State.Status.STOPPED) {
                 if (!force) {

@@ -41,11 +41,13 @@ public final class InitProcess {
         }
     }
 
+    @SuppressWarnings("try") // the watcher closes the server early to end a pending accept
     public static Started start(Path socket, Plan plan) {
         Path bin = binary();
         if (!Files.isExecutable(bin)) {
             throw new RuntimeError("runtime-init not found at " + bin + " (set -Dberth.runtime.init or rebuild)");
         }
+        byte[] planBytes = plan.encode();
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             Files.deleteIfExists(socket);
             server.bind(UnixDomainSocketAddress.of(socket));
@@ -68,13 +70,13 @@ public final class InitProcess {
             } catch (AsynchronousCloseException e) {
                 throw new RuntimeError("runtime-init exited with status " + init.exitValue() + " before it connected");
             }
-            watcher.interrupt();
-            Files.deleteIfExists(socket);
             try (ch) {
-                ByteBuffer buf = ByteBuffer.wrap(plan.encode());
+                ByteBuffer buf = ByteBuffer.wrap(planBytes);
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
+                watcher.interrupt();
+                Files.deleteIfExists(socket);
                 BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch),
                         StandardCharsets.UTF_8));
                 long pid = -1;

@@ -11,6 +11,7 @@ import java.lang.invoke.MethodHandle;
  * The runtime's few FFM downcalls (each handle costs ~6-20 ms to create, DESIGN.md "Startup cost"), made
  * lazily so commands that do not need them never pay.
  */
+@SuppressWarnings("restricted")
 final class Native {
     private Native() {}
 

@@ -21,7 +21,7 @@ public final class TrainingHooks {
 
     public static void store(Path root) {
         StateStore s = new StateStore(root);
-        try (StateStore.Lock l = s.createDir("train")) {
+        try (StateStore.Lock _ = s.createDir("train")) {
             s.save(new Container("train", State.Status.STOPPED, Optional.of(1L), 1, "/b", "/b/rootfs", "/berth/train",
                     Instant.now().toString(), Map.of()));
         }

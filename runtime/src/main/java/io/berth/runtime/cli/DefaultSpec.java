@@ -11,14 +11,10 @@ public final class DefaultSpec {
                 : """
                   {"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}""";
         String maps = rootless
-                ? """
-                  "uidMappings": [{"containerID": 0, "hostID": %d, "size": 1}],
-                      "gidMappings": [{"containerID": 0, "hostID": %d, "size": 1}],
-                      """.formatted(uid, gid)
+                ? "\"uidMappings\": [{\"containerID\": 0, \"hostID\": " + uid + ", \"size\": 1}],\n"
+                        + "    \"gidMappings\": [{\"containerID\": 0, \"hostID\": " + gid + ", \"size\": 1}],\n    "
                 : "";
-        String devices = rootless ? "" : """
-                "resources": {"devices": [{"allow": false, "access": "rwm"}]},
-                    """;
+        String devices = rootless ? "" : "\"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]},\n    ";
         return """
                 {
                   "ociVersion": "1.0.2-dev",

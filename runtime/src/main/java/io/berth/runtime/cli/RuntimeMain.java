@@ -33,7 +33,7 @@ public final class RuntimeMain {
             "create", Set.of("bundle", "b", "pid-file", "console-socket", "preserve-fds"),
             "run", Set.of("bundle", "b", "pid-file", "console-socket", "preserve-fds"),
             "list", Set.of("format", "f"),
-            "spec", Set.of("bundle", "b", "rootless"),
+            "spec", Set.of("bundle", "b"),
             "delete", Set.of(),
             "kill", Set.of(),
             "start", Set.of(),
