@@ -156,7 +156,7 @@ static const struct { const char *name; int nargs; char stage; } OPS[] = {
     {"clone", 1, 'P'},       /* CLONE_NEW* flags for the container process */
     {"uidmap", 1, 'P'},      /* uid_map contents, written by the parent stage */
     {"gidmap", 1, 'P'},      /* gid_map contents */
-    {"mkfifo", 1, 'P'},      /* the exec fifo (host path) */
+    {"mkfifo", 3, 'P'},      /* the exec fifo (host path), owner uid gid (the container's root) */
     {"wait", 0, 'P'},        /* stay and wait for the container (run in the foreground) */
     {"propagation", 1, 'C'}, /* mount flags for "/" in the new mount namespace */
     {"rootfs", 1, 'C'},      /* host path of the rootfs: bind onto itself, root for later paths */
@@ -165,7 +165,8 @@ static const struct { const char *name; int nargs; char stage; } OPS[] = {
     {"bindev", 2, 'C'},      /* host device path, target: bind mount (user namespaces) */
     {"symlink", 2, 'C'},     /* link contents, target */
     {"oom", 1, 'C'},         /* oom_score_adj */
-    {"fifo", 2, 'C'},        /* directory of the exec fifo, its name */
+    {"fifo", 2, 'P'},        /* directory of the exec fifo, its name: opened on the host side, so a
+                              * user-namespaced child needs no access to the state directory */
     {"pivot", 0, 'C'},       /* pivot_root into the rootfs */
     {"chroot", 0, 'C'},      /* chroot into the rootfs (--no-pivot) */
     {"mask", 1, 'C'},        /* masked path (after pivot) */
@@ -536,10 +537,6 @@ static void child(int sync_fd, int userns) {
                 fail("oom_score_adj", a[0]);
             }
             close(fd);
-        } else if (!strcmp(op, "fifo")) {
-            fifo_dir = open(a[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
-            if (fifo_dir < 0) fail("open", a[0]);
-            fifo_name = a[1];
         } else if (!strcmp(op, "pivot")) {
             do_pivot();
         } else if (!strcmp(op, "chroot")) {
@@ -653,8 +650,13 @@ int main(int argc, char **argv, char **envp) {
             gidmap = a[0];
         } else if (!strcmp(op, "mkfifo")) {
             if (mkfifo(a[0], 0600) < 0) fail("mkfifo", a[0]);
+            if (chown(a[0], (uid_t)num(a[1]), (gid_t)num(a[2])) < 0) fail("chown", a[0]);
         } else if (!strcmp(op, "wait")) {
             wait_mode = 1;
+        } else if (!strcmp(op, "fifo")) {
+            fifo_dir = open(a[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (fifo_dir < 0) fail("open", a[0]);
+            fifo_name = a[1];
         }
     }
 
@@ -669,6 +671,7 @@ int main(int argc, char **argv, char **envp) {
     }
     container = pid;
     close(sync[0]);
+    if (fifo_dir >= 0) close(fifo_dir);
     /* config-linux.md "User namespace mappings": written from outside, before the child goes on. */
     if (clone_flags & CLONE_NEWUSER) {
         if (uidmap) write_map(pid, "uid_map", uidmap);

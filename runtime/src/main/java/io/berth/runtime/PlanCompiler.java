@@ -92,7 +92,9 @@ public final class PlanCompiler {
             plan.op("gidmap", map(linux.gidMappings()));
         }
         Path fifo = in.stateDir().resolve("exec.fifo");
-        plan.op("mkfifo", fifo);
+        // The container's root opens the fifo for writing: owned by it (its host uid in a user namespace).
+        plan.op("mkfifo", fifo, hostId(linux.uidMappings(), userns), hostId(linux.gidMappings(), userns));
+        plan.op("fifo", in.stateDir(), fifo.getFileName());
         if (in.foreground()) {
             plan.op("wait");
         }
@@ -119,7 +121,6 @@ public final class PlanCompiler {
             plan.op("symlink", "pts/ptmx", "/dev/ptmx");
         }
         proc.oomScoreAdj().ifPresent(o -> plan.op("oom", o));
-        plan.op("fifo", in.stateDir(), fifo.getFileName());
         plan.op(in.noPivot() ? "chroot" : "pivot");
 
         // --- after pivot_root: paths are the container's own ---
@@ -166,6 +167,14 @@ public final class PlanCompiler {
         }
         plan.op("exec");
         return plan;
+    }
+
+    private static long hostId(List<IdMapping> ms, boolean userns) {
+        if (!userns) {
+            return 0;
+        }
+        return ms.stream().filter(m -> m.containerId() == 0).findFirst().map(IdMapping::hostId).orElseThrow(
+                () -> new RuntimeError("linux.uidMappings/gidMappings: container id 0 is not mapped"));
     }
 
     private static String map(List<IdMapping> ms) {

@@ -76,8 +76,9 @@ public final class StateStore {
         try {
             Files.createDirectories(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
                     "rwx------")));
-            Files.createDirectory(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
-                    "rwx------")));
+            // 0711: a user-namespaced container root must be able to reach exec.fifo inside it
+            Files.createDirectory(d);
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx--x--x"));
         } catch (FileAlreadyExistsException e) {
             throw new RuntimeError("container with id \"" + id + "\" already exists");
         } catch (IOException e) {

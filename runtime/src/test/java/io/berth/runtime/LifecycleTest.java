@@ -125,4 +125,18 @@ class LifecycleTest {
         assertThat(Bundles.berth(root(), "kill", "nope", "FOO").err()).contains("invalid signal");
         assertThat(Bundles.berth(root(), "create", "--bundle", tmp.toString(), "../x").err()).contains("invalid container id");
     }
+
+    /** config-linux.md "User namespace mappings": the maps are written by the host-side init stage. */
+    @Test
+    void userNamespaceWithMappings() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "id; cat /proc/self/uid_map"));
+        Bundles.edit(b, "{\"type\": \"mount\"}", "{\"type\": \"mount\"}, {\"type\": \"user\"}");
+        Bundles.edit(b, "\"namespaces\"", "\"uidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}], "
+                + "\"gidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}], \"namespaces\"");
+        assertThat(Bundles.exec(List.of("chown", "-R", "100000:100000", b.resolve("rootfs").toString())).code()).isZero();
+        assertThat(Bundles.exec(List.of("chmod", "755", tmp.toString())).code()).isZero();
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "u1");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("uid=0 gid=0").containsPattern("0\\s+100000\\s+65536");
+    }
 }
