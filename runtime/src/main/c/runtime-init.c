@@ -167,6 +167,7 @@ static const struct { const char *name; int nargs; char stage; } OPS[] = {
     {"oom", 1, 'C'},         /* oom_score_adj */
     {"fifo", 2, 'P'},        /* directory of the exec fifo, its name: opened on the host side, so a
                               * user-namespaced child needs no access to the state directory */
+    {"sync", 0, 'C'},        /* say "sync", wait for the runtime's go-ahead (it runs hooks meanwhile) */
     {"pivot", 0, 'C'},       /* pivot_root into the rootfs */
     {"chroot", 0, 'C'},      /* chroot into the rootfs (--no-pivot) */
     {"mask", 1, 'C'},        /* masked path (after pivot) */
@@ -537,6 +538,11 @@ static void child(int sync_fd, int userns) {
                 fail("oom_score_adj", a[0]);
             }
             close(fd);
+        } else if (!strcmp(op, "sync")) {
+            /* config.md "prestart"/"createRuntime": the runtime runs them now, before pivot_root */
+            char go = 0;
+            say("sync\n");
+            if (read(report_fd, &go, 1) != 1 || go != '1') fail_errno("hooks", "aborted by the runtime", ECANCELED);
         } else if (!strcmp(op, "pivot")) {
             do_pivot();
         } else if (!strcmp(op, "chroot")) {

@@ -53,11 +53,22 @@ public final class ContainerRuntime {
             InitProcess.Started started = null;
             try {
                 store.save(c);
+                // runtime.md "Create": later edits of config.json MUST NOT affect the container; keep a copy
+                // for the hooks that run at start and delete.
+                Files.write(dir.resolve("config.json"), spec.toBytes());
                 cgroups = Cgroups.detect();
                 List<String> procs = cgroups.create(cgroupPath, spec.linux().flatMap(l -> l.resources()));
                 Plan plan = PlanCompiler.compile(new PlanCompiler.Inputs(spec, bundle, dir, procs, opt.noPivot(),
                         opt.preserveFds(), foreground, Path.of("/proc/self/status"), cgroupPath));
-                started = InitProcess.start(dir.resolve("init.sock"), plan);
+                Container creating = c;
+                started = InitProcess.start(dir.resolve("init.sock"), plan, pid -> {
+                    // runtime.md lifecycle steps 3-4: prestart, then createRuntime; a failure fails create
+                    State st = creating.with(pid, 0).state();
+                    State s = new State(st.ociVersion(), st.id(), State.Status.CREATING, Optional.of(pid), st.bundle(),
+                            st.annotations());
+                    Hooks.run("prestart", spec.hooks().prestart(), s);
+                    Hooks.run("createRuntime", spec.hooks().createRuntime(), s);
+                });
                 long pid = started.pid();
                 c = c.with(pid, ProcStat.startTime(pid).orElse(0L)).with(State.Status.CREATED);
                 store.save(c);
@@ -68,7 +79,7 @@ public final class ContainerRuntime {
                     started.init().waitFor();
                 }
                 return new Created(c, started);
-            } catch (RuntimeException | InterruptedException e) {
+            } catch (RuntimeException | InterruptedException | IOException e) {
                 if (started != null && started.pid() > 0) {
                     Native.kill(started.pid(), 9);
                 }
@@ -83,6 +94,9 @@ public final class ContainerRuntime {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                     throw new RuntimeError("create " + id + ": interrupted", e);
+                }
+                if (e instanceof IOException io) {
+                    throw new RuntimeError("create " + id + ": " + io.getMessage(), io);
                 }
                 throw (RuntimeException) e;
             }
@@ -142,7 +156,11 @@ public final class ContainerRuntime {
             } catch (IOException e) {
                 throw new RuntimeError("start " + id + ": remove " + fifo + ": " + e.getMessage(), e);
             }
-            store.save(c.with(State.Status.RUNNING));
+            Container running = c.with(State.Status.RUNNING);
+            store.save(running);
+            // runtime.md step 9: poststart hooks; a failure is an error (the container keeps running, as runc)
+            Spec spec = loadSpec(store.dir(id));
+            Hooks.run("poststart", spec.hooks().poststart(), running.state());
         }
     }
 
@@ -207,6 +225,13 @@ public final class ContainerRuntime {
                 }
             }
             Cgroups.detect().destroy(c.cgroupPath());
+            // runtime.md step 13: poststop hooks; failures are warnings, the lifecycle continues
+            try {
+                Spec spec = loadSpec(store.dir(id));
+                Hooks.run("poststop", spec.hooks().poststop(), c.with(State.Status.STOPPED).state());
+            } catch (RuntimeError e) {
+                System.err.println("berth-runtime: warning: " + e.getMessage());
+            }
         }
         store.remove(id);
     }

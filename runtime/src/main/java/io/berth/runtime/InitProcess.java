@@ -42,7 +42,7 @@ public final class InitProcess {
     }
 
     @SuppressWarnings("try") // the watcher closes the server early to end a pending accept
-    public static Started start(Path socket, Plan plan) {
+    public static Started start(Path socket, Plan plan, java.util.function.LongConsumer onSync) {
         Path bin = binary();
         if (!Files.isExecutable(bin)) {
             throw new RuntimeError("runtime-init not found at " + bin + " (set -Dberth.runtime.init or rebuild)");
@@ -83,6 +83,9 @@ public final class InitProcess {
                 for (String line; (line = in.readLine()) != null; ) {
                     if (line.startsWith("pid ")) {
                         pid = Long.parseLong(line.substring(4));
+                    } else if (line.equals("sync")) {
+                        onSync.accept(pid); // hooks; throwing closes the socket and the init gives up
+                        ch.write(ByteBuffer.wrap(new byte[] {'1'}));
                     } else if (line.equals("ready")) {
                         return new Started(pid, init);
                     } else if (line.startsWith("error\t")) {

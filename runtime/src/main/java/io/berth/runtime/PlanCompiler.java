@@ -121,6 +121,14 @@ public final class PlanCompiler {
             plan.op("symlink", "pts/ptmx", "/dev/ptmx");
         }
         proc.oomScoreAdj().ifPresent(o -> plan.op("oom", o));
+        // config.md: prestart and createRuntime hooks run "before pivot_root"; the init waits for them.
+        if (!spec.hooks().prestart().isEmpty() || !spec.hooks().createRuntime().isEmpty()) {
+            plan.op("sync");
+        }
+        if (!spec.hooks().createContainer().isEmpty() || !spec.hooks().startContainer().isEmpty()) {
+            throw new RuntimeError("hooks.createContainer/startContainer: hooks inside the container's namespaces "
+                    + "are not supported yet by berth-runtime");
+        }
         plan.op(in.noPivot() ? "chroot" : "pivot");
 
         // --- after pivot_root: paths are the container's own ---

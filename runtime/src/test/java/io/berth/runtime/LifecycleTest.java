@@ -139,4 +139,35 @@ class LifecycleTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("uid=0 gid=0").containsPattern("0\\s+100000\\s+65536");
     }
+
+    /** config.md hooks: prestart/createRuntime before pivot_root with status creating, poststart, poststop. */
+    @Test
+    void hooksGetTheStateOnStdin() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("true"));
+        Path out = tmp.resolve("hooks");
+        Files.createDirectories(out);
+        StringBuilder hooks = new StringBuilder("\"hooks\": {");
+        for (String phase : List.of("prestart", "createRuntime", "poststart", "poststop")) {
+            hooks.append("\"").append(phase).append("\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat > ")
+                    .append(out).append("/").append(phase).append("\"], \"timeout\": 5}],");
+        }
+        hooks.setLength(hooks.length() - 1);
+        Bundles.edit(b, "\"linux\": {", hooks + "}, \"linux\": {");
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "h1");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.readString(out.resolve("prestart"))).contains("\"status\" : \"creating\"").contains("\"pid\"");
+        assertThat(Files.readString(out.resolve("createRuntime"))).contains("\"id\" : \"h1\"");
+        assertThat(Files.readString(out.resolve("poststart"))).contains("\"status\" : \"running\"");
+        assertThat(Files.readString(out.resolve("poststop"))).contains("\"status\" : \"stopped\"");
+    }
+
+    @Test
+    void aFailingPrestartHookFailsCreate() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("true"));
+        Bundles.edit(b, "\"linux\": {", "\"hooks\": {\"prestart\": [{\"path\": \"/bin/false\"}]}, \"linux\": {");
+        Result r = Bundles.berth(root(), "create", "--bundle", b.toString(), "h2");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("prestart hook #0 /bin/false: exited with status 1");
+        assertThat(Files.exists(root().resolve("h2"))).isFalse();
+    }
 }

@@ -13,7 +13,7 @@ final class Features {
         return new ObjBuilder()
                 .put("ociVersionMin", "1.0.0")
                 .put("ociVersionMax", "1.3.0")
-                .nonEmpty("hooks", List.of())
+                .nonEmpty("hooks", List.of("prestart", "createRuntime", "poststart", "poststop"))
                 .nonEmpty("mountOptions", List.of("async", "atime", "bind", "dev", "diratime", "dirsync", "exec",
                         "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec", "nolazytime", "nomand",
                         "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private", "rbind", "relatime",
