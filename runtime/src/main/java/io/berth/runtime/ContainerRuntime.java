@@ -211,6 +211,15 @@ public final class ContainerRuntime {
         }
         try (StateStore.Lock _ = store.lock(id)) {
             Container c = store.load(id);
+            if (c.status() == State.Status.CREATING) {
+                // create holds this lock until it finishes: holding it now means that create died midway
+                // (a stale entry), so whatever it left is cleaned up like a stopped container.
+                c = c.with(State.Status.STOPPED);
+                if (c.pid().isPresent()) {
+                    Native.kill(c.pid().get(), 9);
+                    waitGone(c);
+                }
+            }
             if (c.status() != State.Status.STOPPED) {
                 if (!force) {
                     throw new RuntimeError("cannot delete container \"" + id + "\" that is not stopped: "
