@@ -285,4 +285,34 @@ public final class ContainerRuntime {
         delete(id, true);
         return status;
     }
+
+    /**
+     * runc's exec: runs {@code proc} in a created or running container; returns its exit code, or 0 at once
+     * when detached (then the pid goes to pidFile).
+     */
+    public int exec(String id, java.util.function.UnaryOperator<io.berth.spec.runtime.Process> customize,
+            boolean detach, Optional<Path> pidFile) {
+        Container c = store.load(id);
+        if (c.status() != State.Status.RUNNING && c.status() != State.Status.CREATED) {
+            throw new RuntimeError("cannot exec in container \"" + id + "\": it is " + c.status().json());
+        }
+        Spec spec = loadSpec(store.dir(id));
+        io.berth.spec.runtime.Process proc = customize.apply(spec.process().orElseThrow(
+                () -> new RuntimeError("exec: the container has no process section")));
+        List<String> procs = Cgroups.detect().dirs(c.cgroupPath()).stream()
+                .map(d -> d.resolve("cgroup.procs").toString()).toList();
+        Plan plan = PlanCompiler.compileExec(proc, c.pid().orElseThrow(), procs, !detach, Path.of("/proc/self/status"),
+                spec.linux().map(l -> l.namespaces()).orElse(List.of()));
+        Path sock = store.dir(id).resolve("exec-" + ProcessHandle.current().pid() + ".sock");
+        InitProcess.Started started = InitProcess.start(sock, plan, pid -> { });
+        if (pidFile.isPresent()) {
+            writePidFile(pidFile.get(), started.pid());
+        }
+        try {
+            return started.init().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeError("exec " + id + ": interrupted", e);
+        }
+    }
 }

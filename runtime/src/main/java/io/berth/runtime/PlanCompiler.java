@@ -177,6 +177,67 @@ public final class PlanCompiler {
         return plan;
     }
 
+    /**
+     * runc's exec: a new process in a running container. The init stage joins the container's cgroups and
+     * namespaces (the mount namespace last: after it, paths resolve inside the container), then forks into
+     * them; no mounts, no exec fifo.
+     */
+    public static Plan compileExec(Process proc, long containerPid, List<String> cgroupProcs, boolean foreground,
+            Path hostBounding, List<Namespace> namespaces) {
+        if (proc.terminal()) {
+            throw new RuntimeError("exec --tty: terminals are not supported yet by berth-runtime");
+        }
+        Plan plan = new Plan();
+        for (String procs : cgroupProcs) {
+            plan.op("cgroup", procs);
+        }
+        // /proc/<pid>/ns names, user first and mnt last
+        List<String[]> order = List.of(new String[] {"user", Long.toString(CLONE_NEWUSER)},
+                new String[] {"ipc", Long.toString(CLONE_NEWIPC)}, new String[] {"uts", Long.toString(CLONE_NEWUTS)},
+                new String[] {"net", Long.toString(CLONE_NEWNET)}, new String[] {"pid", Long.toString(CLONE_NEWPID)},
+                new String[] {"cgroup", Long.toString(CLONE_NEWCGROUP)}, new String[] {"mnt", Long.toString(CLONE_NEWNS)});
+        for (String[] ns : order) {
+            Namespace.Type t = switch (ns[0]) {
+                case "user" -> Namespace.Type.USER;
+                case "ipc" -> Namespace.Type.IPC;
+                case "uts" -> Namespace.Type.UTS;
+                case "net" -> Namespace.Type.NETWORK;
+                case "pid" -> Namespace.Type.PID;
+                case "cgroup" -> Namespace.Type.CGROUP;
+                default -> Namespace.Type.MOUNT;
+            };
+            if (namespaces.stream().anyMatch(n -> n.type() == t)) {
+                plan.op("setns", ns[1], "/proc/" + containerPid + "/ns/" + ns[0]);
+            }
+        }
+        plan.op("clone", 0);
+        if (foreground) {
+            plan.op("wait");
+        }
+        for (Process.Rlimit r : proc.rlimits()) {
+            plan.op("rlimit", RLIMITS.indexOf(r.type()), Long.toUnsignedString(r.soft()),
+                    Long.toUnsignedString(r.hard()));
+        }
+        plan.op("umask", "0" + Long.toOctalString(proc.user().umask().orElse(022L)));
+        identity(plan, proc, hostBounding);
+        plan.op("cwd", proc.cwd());
+        if (proc.noNewPrivileges()) {
+            plan.op("nnp");
+        }
+        plan.op("preserve", 0);
+        for (String e : proc.env()) {
+            plan.op("env", e);
+        }
+        if (proc.args().isEmpty()) {
+            throw new RuntimeError("exec: no command given");
+        }
+        for (String a : proc.args()) {
+            plan.op("arg", a);
+        }
+        plan.op("exec");
+        return plan;
+    }
+
     private static long hostId(List<IdMapping> ms, boolean userns) {
         if (!userns) {
             return 0;

@@ -170,4 +170,33 @@ class LifecycleTest {
         assertThat(r.err()).contains("prestart hook #0 /bin/false: exited with status 1");
         assertThat(Files.exists(root().resolve("h2"))).isFalse();
     }
+
+    /** runc's exec: joins the container's namespaces and cgroups; exit code, env, cwd and user apply. */
+    @Test
+    void execInARunningContainer() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sleep", "60"));
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), "x1").code()).isZero();
+        try {
+            Result r = Bundles.berth(root(), "exec", "--env", "FOO=bar", "--cwd", "/bin", "x1", "sh", "-c",
+                    "echo $FOO; pwd; hostname; cat /proc/1/cmdline; echo; exit 5");
+            assertThat(r.out()).as(r.err()).startsWith("bar\n/bin\nberth\nsleep\u000060");
+            assertThat(r.code()).isEqualTo(5);
+            assertThat(Bundles.berth(root(), "exec", "--user", "1000:1000", "x1", "id").out())
+                    .isEqualTo("uid=1000 gid=1000\n");
+        } finally {
+            Bundles.berth(root(), "delete", "--force", "x1");
+        }
+    }
+
+    @Test
+    void killAllSignalsEveryProcessOfTheContainer() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "trap '' TERM; sleep 60 & sleep 60"));
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), "k1").code()).isZero();
+        assertThat(Bundles.berth(root(), "kill", "--all", "k1", "9").code()).isZero();
+        for (int i = 0; i < 500 && !status("k1").equals("stopped"); i++) {
+            Thread.sleep(10);
+        }
+        assertThat(status("k1")).isEqualTo("stopped");
+        assertThat(Bundles.berth(root(), "delete", "k1").code()).isZero();
+    }
 }

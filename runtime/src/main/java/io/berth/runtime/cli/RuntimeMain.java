@@ -33,6 +33,8 @@ public final class RuntimeMain {
             "create", Set.of("bundle", "b", "pid-file", "console-socket", "preserve-fds"),
             "run", Set.of("bundle", "b", "pid-file", "console-socket", "preserve-fds"),
             "list", Set.of("format", "f"),
+            "exec", Set.of("process", "p", "pid-file", "console-socket", "env", "e", "cwd", "user", "u",
+                    "preserve-fds", "process-label", "apparmor", "cap", "c", "cgroup"),
             "spec", Set.of("bundle", "b"),
             "delete", Set.of(),
             "kill", Set.of(),
@@ -55,7 +57,18 @@ public final class RuntimeMain {
     }
 
     /** Parsed arguments of one command: flags (name → value, "true" for booleans) and positionals. */
-    record Args(Map<String, String> flags, List<String> positional) {
+    record Args(Map<String, String> flags, List<String> positional, List<String[]> all) {
+        /** Every value of a repeatable flag, in order. */
+        List<String> values(String... names) {
+            List<String> vs = new ArrayList<>();
+            for (String[] kv : all) {
+                if (List.of(names).contains(kv[0])) {
+                    vs.add(kv[1]);
+                }
+            }
+            return vs;
+        }
+
         String flag(String... names) {
             for (String n : names) {
                 if (flags.containsKey(n)) {
@@ -73,6 +86,7 @@ public final class RuntimeMain {
 
     static Args parse(List<String> in, Set<String> valued, boolean stopAtFirstPositional) {
         Map<String, String> flags = new HashMap<>();
+        List<String[]> all = new ArrayList<>();
         List<String> pos = new ArrayList<>();
         for (int i = 0; i < in.size(); i++) {
             String a = in.get(i);
@@ -94,6 +108,7 @@ public final class RuntimeMain {
                     value = in.get(++i);
                 }
                 flags.put(name, value == null ? "true" : value);
+                all.add(new String[] {name, value == null ? "true" : value});
             } else {
                 if (stopAtFirstPositional) {
                     pos.addAll(in.subList(i, in.size()));
@@ -102,7 +117,7 @@ public final class RuntimeMain {
                 pos.add(a);
             }
         }
-        return new Args(flags, pos);
+        return new Args(flags, pos, all);
     }
 
     int run(String[] argv) {
@@ -144,6 +159,7 @@ public final class RuntimeMain {
                     rt.delete(id(a, cmd), a.bool("force", "f"));
                     yield 0;
                 }
+                case "exec" -> exec(rt, g, rest);
                 case "run" -> rt.run(id(a, cmd), createOptions(a), a.bool("detach", "d"));
                 case "list", "ps" -> {
                     if (cmd.equals("ps")) {
@@ -174,6 +190,45 @@ public final class RuntimeMain {
             report(e.toString());
             return 1;
         }
+    }
+
+    /** runc exec [--process FILE | ID ARGS...]: flags only before the id, the command's own flags after. */
+    private int exec(ContainerRuntime rt, Args global, List<String> rest) {
+        Args a = parse(rest, VALUED.get("exec"), true);
+        String id = id(a, "exec");
+        List<String> cmd = a.positional().subList(1, a.positional().size());
+        if (a.flag("console-socket") != null || a.bool("tty", "t")) {
+            throw new RuntimeError("exec --tty/--console-socket: terminals are not supported yet by berth-runtime");
+        }
+        Optional<io.berth.spec.runtime.Process> fromFile = Optional.ofNullable(a.flag("process", "p")).map(f -> {
+            try {
+                return io.berth.spec.runtime.Spec.parse(("{\"ociVersion\": \"1.0.0\", \"process\": "
+                        + Files.readString(Path.of(f)) + "}").getBytes(StandardCharsets.UTF_8)).process().orElseThrow();
+            } catch (IOException e) {
+                throw new RuntimeError("exec --process " + f + ": " + e.getMessage(), e);
+            }
+        });
+        if (fromFile.isEmpty() && cmd.isEmpty()) {
+            throw new RuntimeError("exec: give a command or --process FILE");
+        }
+        List<String> env = a.values("env", "e");
+        String cwd = a.flag("cwd");
+        String user = a.flag("user", "u");
+        return rt.exec(id, base -> {
+            io.berth.spec.runtime.Process p = fromFile.orElse(base);
+            List<String> allEnv = new ArrayList<>(p.env());
+            allEnv.addAll(env);
+            io.berth.spec.runtime.Process.User u = p.user();
+            if (user != null) {
+                String[] ug = user.split(":");
+                u = new io.berth.spec.runtime.Process.User(Long.parseLong(ug[0]),
+                        ug.length > 1 ? Long.parseLong(ug[1]) : 0, u.umask(), List.of(), Optional.empty());
+            }
+            return new io.berth.spec.runtime.Process(false, Optional.empty(), u,
+                    fromFile.isPresent() ? p.args() : cmd, p.commandLine(), allEnv, cwd != null ? cwd : p.cwd(),
+                    p.capabilities(), p.rlimits(), p.noNewPrivileges(), p.apparmorProfile(), Optional.empty(),
+                    p.selinuxLabel(), p.scheduler(), p.ioPriority(), p.execCPUAffinity());
+        }, a.bool("detach", "d"), Optional.ofNullable(a.flag("pid-file")).map(Path::of));
     }
 
     private static String id(Args a, String cmd) {
