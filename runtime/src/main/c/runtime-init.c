@@ -1,0 +1,702 @@
+/*
+ * runtime-init: Berth's in-namespace init stage (the only native part of the runtime).
+ *
+ * It knows nothing about OCI or JSON. The Java runtime computes a plan and sends it over a unix
+ * socket; this program executes it step by step and reports each failure back as
+ *     "error\t<step>\t<path>\t<errno>\t<strerror>\n"
+ * so the runtime can name the step, the path and the errno (DESIGN.md "The init stage is native").
+ *
+ * Usage: runtime-init <socket-path>
+ *
+ * Plan wire format: a little-endian u32 byte count, then NUL-terminated tokens. Each op is a name
+ * followed by a fixed number of arguments (see OPS below). Ops run in the order given, in two
+ * processes:
+ *   - the parent stage (host namespaces): cgroups, setns, clone, uid/gid maps;
+ *   - the child stage (new namespaces): mounts, pivot_root, identity, exec fifo, execve.
+ *
+ * Messages to the runtime: "pid <n>\n" (the container process, as seen from the host),
+ * "ready\n" (waiting on the exec fifo), and errors as above.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+#define MAX_PLAN (4 << 20)
+#define MAX_LIST 4096
+
+static int report_fd = -1;  /* the socket to the Java runtime; -1 once closed */
+static int cap_last = 40;   /* /proc/sys/kernel/cap_last_cap, read by the parent stage */
+
+/* ---------- reporting ---------- */
+
+static void say(const char *line) {
+    if (report_fd >= 0) {
+        size_t n = strlen(line);
+        while (n > 0) {
+            ssize_t w = write(report_fd, line, n);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) break;
+            line += w;
+            n -= (size_t)w;
+        }
+    }
+}
+
+/* Report "step path errno" and exit. Without a runtime listening, the message goes to stderr. */
+static void fail_errno(const char *step, const char *path, int err) {
+    char buf[8192];
+    if (report_fd >= 0) {
+        snprintf(buf, sizeof buf, "error\t%s\t%s\t%d\t%s\n", step, path ? path : "", err, strerror(err));
+        say(buf);
+    } else {
+        snprintf(buf, sizeof buf, "berth runtime-init: %s %s: %s\n", step, path ? path : "", strerror(err));
+        if (write(2, buf, strlen(buf)) < 0) { /* nothing left to report to */ }
+    }
+    _exit(127);
+}
+
+static void fail(const char *step, const char *path) { fail_errno(step, path, errno); }
+
+/* ---------- CVE-2019-5736: run from a sealed memfd copy of ourselves ---------- */
+
+/*
+ * If /proc/self/exe is not a sealed memfd, copy it into one, seal it and fexecve it. A process in
+ * the container that opens /proc/<init>/exe then only reaches the sealed copy, never the host
+ * binary. We also become non-dumpable below.
+ */
+static void ensure_sealed(char **argv, char **envp) {
+    int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (self < 0) fail("open-self", "/proc/self/exe");
+    int seals = fcntl(self, F_GET_SEALS);
+    if (seals >= 0 && (seals & F_SEAL_WRITE)) {
+        close(self);
+        return;
+    }
+    int mfd = memfd_create("berth-runtime-init", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+    if (mfd < 0 && errno == EINVAL) mfd = memfd_create("berth-runtime-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (mfd < 0) fail("memfd_create", "");
+    struct stat st;
+    if (fstat(self, &st) < 0) fail("fstat", "/proc/self/exe");
+    off_t off = 0;
+    while (off < st.st_size) {
+        ssize_t n = sendfile(mfd, self, &off, (size_t)(st.st_size - off));
+        if (n <= 0) fail("sendfile", "/proc/self/exe");
+    }
+    if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+        fail("seal", "memfd");
+    close(self);
+    fexecve(mfd, argv, envp);
+    fail("fexecve", "memfd");
+}
+
+/* ---------- the plan ---------- */
+
+static char *toks[MAX_PLAN / 2];
+static int ntok;
+
+static void read_full(int fd, void *buf, size_t n) {
+    char *p = buf;
+    while (n > 0) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) fail("read-plan", "");
+        if (r == 0) fail_errno("read-plan", "short plan", EPIPE);
+        p += r;
+        n -= (size_t)r;
+    }
+}
+
+static void read_plan(int fd) {
+    uint32_t len;
+    read_full(fd, &len, sizeof len);
+    if (len == 0 || len > MAX_PLAN) fail_errno("read-plan", "plan size", EINVAL);
+    char *buf = malloc(len + 1);
+    if (!buf) fail("malloc", "plan");
+    read_full(fd, buf, len);
+    buf[len] = 0;
+    for (char *p = buf; p < buf + len; p += strlen(p) + 1) toks[ntok++] = p;
+}
+
+static unsigned long num(const char *s) { return strtoul(s, NULL, 0); }
+static unsigned long long num64(const char *s) { return strtoull(s, NULL, 0); }
+
+/* Ops and their argument counts. Parent-stage ops are marked P, child-stage ops C. */
+static const struct { const char *name; int nargs; char stage; } OPS[] = {
+    {"cgroup", 1, 'P'},      /* cgroup.procs path to join before clone */
+    {"setns", 2, 'P'},       /* CLONE_NEW* flag, namespace path */
+    {"unshare", 1, 'P'},     /* flags applied to ourselves (CLONE_NEWTIME affects children) */
+    {"clone", 1, 'P'},       /* CLONE_NEW* flags for the container process */
+    {"uidmap", 1, 'P'},      /* uid_map contents, written by the parent stage */
+    {"gidmap", 1, 'P'},      /* gid_map contents */
+    {"mkfifo", 3, 'P'},      /* the exec fifo (host path), owner uid gid (the container's root) */
+    {"wait", 0, 'P'},        /* stay and wait for the container (run in the foreground) */
+    {"propagation", 1, 'C'}, /* mount flags for "/" in the new mount namespace */
+    {"rootfs", 1, 'C'},      /* host path of the rootfs: bind onto itself, root for later paths */
+    {"mount", 6, 'C'},       /* source target fstype flags propagation-flags data */
+    {"mknod", 6, 'C'},       /* target mode(with S_IF*) major minor uid gid */
+    {"bindev", 2, 'C'},      /* host device path, target: bind mount (user namespaces) */
+    {"symlink", 2, 'C'},     /* link contents, target */
+    {"oom", 1, 'C'},         /* oom_score_adj */
+    {"fifo", 2, 'P'},        /* directory of the exec fifo, its name: opened on the host side, so a
+                              * user-namespaced child needs no access to the state directory */
+    {"sync", 0, 'C'},        /* say "sync", wait for the runtime's go-ahead (it runs hooks meanwhile) */
+    {"pivot", 0, 'C'},       /* pivot_root into the rootfs */
+    {"chroot", 0, 'C'},      /* chroot into the rootfs (--no-pivot) */
+    {"mask", 1, 'C'},        /* masked path (after pivot) */
+    {"readonly", 1, 'C'},    /* readonly path (after pivot) */
+    {"rootro", 0, 'C'},      /* remount the root read-only */
+    {"hostname", 1, 'C'},
+    {"domainname", 1, 'C'},
+    {"sysctl", 2, 'C'},      /* /proc/sys relative path, value */
+    {"rlimit", 3, 'C'},      /* resource soft hard */
+    {"umask", 1, 'C'},
+    {"identity", 8, 'C'},    /* uid gid groups(csv) bounding effective permitted inheritable ambient */
+    {"nnp", 0, 'C'},
+    {"seccomp", 2, 'C'},     /* flags, hex-encoded sock_filter program */
+    {"cwd", 1, 'C'},
+    {"preserve", 1, 'C'},    /* keep fds 3..3+n-1 */
+    {"env", 1, 'C'},
+    {"arg", 1, 'C'},
+    {"exec", 0, 'C'},        /* resolve argv[0], report ready, wait on the fifo, execve */
+};
+
+static int op_nargs(const char *name, char *stage) {
+    for (size_t i = 0; i < sizeof OPS / sizeof OPS[0]; i++)
+        if (strcmp(OPS[i].name, name) == 0) {
+            *stage = OPS[i].stage;
+            return OPS[i].nargs;
+        }
+    fail_errno("plan", name, EINVAL);
+    return 0;
+}
+
+/* ---------- paths inside the rootfs ---------- */
+
+static int rootfd = -1;
+
+/* Open a container path with every component (symlinks included) resolved inside the rootfs
+ * (CVE-2021-30465 class): openat2 RESOLVE_IN_ROOT treats rootfd as "/" for absolute links and "..". */
+static int open_in_root(const char *path, int flags) {
+    struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC),
+                           .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+    while (*path == '/') path++;
+    if (*path == 0) return fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+    return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+}
+
+/* Create the missing components of a container path: directories, and the last one as a directory
+ * or (file != 0) an empty file. Each parent is opened in the root before creating inside it. */
+static int depth; /* symlinks followed by make_in_root */
+
+static void make_in_root(const char *path, int file) {
+    char buf[4096];
+    if (strlen(path) >= sizeof buf) fail_errno("mkdir", path, ENAMETOOLONG);
+    strcpy(buf, path);
+    int fd = open_in_root(buf, O_PATH);
+    if (fd >= 0) { close(fd); return; }
+    char *slash = strrchr(buf, '/');
+    if (slash && slash != buf) {
+        *slash = 0;
+        make_in_root(buf, 0);
+        *slash = '/';
+    }
+    const char *base = slash ? slash + 1 : buf;
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%.*s", (int)(slash ? slash - buf : 0), buf);
+    int pfd = open_in_root(parent, O_PATH | O_DIRECTORY);
+    if (pfd < 0) fail("open", parent);
+    int r;
+    if (file) {
+        r = openat(pfd, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (r >= 0) close(r);
+    } else {
+        r = mkdirat(pfd, base, 0755);
+    }
+    if (r < 0 && errno != EEXIST) fail(file ? "create" : "mkdir", path);
+    if (r < 0) {
+        /* A dangling symlink: create what it points to, resolved inside the rootfs like openat2 would
+         * (an absolute target is relative to the rootfs, never the host). */
+        char link[4096], next[8192];
+        ssize_t n = readlinkat(pfd, base, link, sizeof link - 1);
+        if (n > 0) {
+            link[n] = 0;
+            if (++depth > 40) fail_errno("mkdir", path, ELOOP);
+            if (link[0] == '/') snprintf(next, sizeof next, "%s", link);
+            else snprintf(next, sizeof next, "%s/%s", parent, link);
+            make_in_root(next, file);
+            depth--;
+        }
+    }
+    close(pfd);
+}
+
+static void fd_path(int fd, char *out, size_t n) { snprintf(out, n, "/proc/self/fd/%d", fd); }
+
+/* Flags a bind remount must keep: in a user namespace locked flags cannot be cleared. */
+static unsigned long kept_flags(const char *path) {
+    struct statvfs s;
+    if (statvfs(path, &s) < 0) return 0;
+    unsigned long f = 0;
+    if (s.f_flag & ST_NOSUID) f |= MS_NOSUID;
+    if (s.f_flag & ST_NODEV) f |= MS_NODEV;
+    if (s.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
+    if (s.f_flag & ST_NOATIME) f |= MS_NOATIME;
+    if (s.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
+    if (s.f_flag & ST_RELATIME) f |= MS_RELATIME;
+    return f;
+}
+
+/* config.md "Mounts": mount source on a target resolved inside the rootfs. Bind mounts with other
+ * flags take a second, remount step (flags on a bind are ignored by the first mount(2)). */
+static void do_mount(char **a) {
+    const char *src = a[0], *dst = a[1], *type = a[2], *data = a[5];
+    unsigned long flags = num(a[3]), prop = num(a[4]);
+    char p[64];
+    int fd;
+    if (flags & MS_BIND) {
+        struct stat st;
+        if (stat(src, &st) < 0) fail("stat", src);
+        make_in_root(dst, !S_ISDIR(st.st_mode));
+        fd = open_in_root(dst, O_PATH);
+        if (fd < 0) fail("open", dst);
+        fd_path(fd, p, sizeof p);
+        if (mount(src, p, NULL, MS_BIND | (flags & MS_REC), NULL) < 0) fail("mount", dst);
+        close(fd);
+        unsigned long rest = flags & ~(MS_BIND | MS_REC);
+        if (rest) {
+            fd = open_in_root(dst, O_PATH); /* reopen: now the bind mount itself */
+            if (fd < 0) fail("open", dst);
+            fd_path(fd, p, sizeof p);
+            if (mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | rest | kept_flags(p), NULL) < 0) fail("remount", dst);
+            close(fd);
+        }
+    } else {
+        make_in_root(dst, 0);
+        fd = open_in_root(dst, O_PATH | O_DIRECTORY);
+        if (fd < 0) fail("open", dst);
+        fd_path(fd, p, sizeof p);
+        if (mount(src, p, type, flags, *data ? data : NULL) < 0) {
+            /* EPERM/EBUSY on sysfs in a user namespace without a network namespace: runc's fallback
+             * is a read-only bind of the host's /sys. */
+            if (strcmp(type, "sysfs") == 0 && (errno == EPERM || errno == EBUSY)) {
+                if (mount("/sys", p, NULL, MS_BIND | MS_REC, NULL) < 0) fail("mount", dst);
+            } else {
+                fail("mount", dst);
+            }
+        }
+        close(fd);
+    }
+    if (prop) {
+        fd = open_in_root(dst, O_PATH);
+        if (fd < 0) fail("open", dst);
+        fd_path(fd, p, sizeof p);
+        if (mount(NULL, p, NULL, prop, NULL) < 0) fail("mount-propagation", dst);
+        close(fd);
+    }
+}
+
+static int parent_in_root(const char *path, const char **base) {
+    const char *slash = strrchr(path, '/');
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%.*s", (int)(slash ? slash - path : 0), path);
+    *base = slash ? slash + 1 : path;
+    make_in_root(parent, 0);
+    int fd = open_in_root(parent, O_PATH | O_DIRECTORY);
+    if (fd < 0) fail("open", parent);
+    return fd;
+}
+
+/* config-linux.md "Devices": "Runtimes MAY supply them as they see fit" - mknod when we can. */
+static void do_mknod(char **a) {
+    const char *base;
+    int pfd = parent_in_root(a[0], &base);
+    if (mknodat(pfd, base, (mode_t)num(a[1]), makedev(num(a[2]), num(a[3]))) < 0 && errno != EEXIST)
+        fail("mknod", a[0]);
+    if (fchownat(pfd, base, (uid_t)num(a[4]), (gid_t)num(a[5]), AT_SYMLINK_NOFOLLOW) < 0) fail("chown", a[0]);
+    if (fchmodat(pfd, base, (mode_t)num(a[1]) & 07777, 0) < 0) fail("chmod", a[0]);
+    close(pfd);
+}
+
+static void do_symlink(char **a) {
+    const char *base;
+    int pfd = parent_in_root(a[1], &base);
+    if (symlinkat(a[0], pfd, base) < 0 && errno != EEXIST) fail("symlink", a[1]);
+    close(pfd);
+}
+
+static void write_file(const char *path, const char *value, const char *step) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) fail(step, path);
+    if (write(fd, value, strlen(value)) < 0) fail(step, path);
+    close(fd);
+}
+
+/* config-linux.md "Masked Paths": "MUST render them not readable". Runs after pivot_root. */
+static void do_mask(const char *path) {
+    struct stat st;
+    if (lstat(path, &st) < 0) {
+        if (errno == ENOENT) return;
+        fail("mask", path);
+    }
+    if (S_ISDIR(st.st_mode)) {
+        if (mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k") < 0) fail("mask", path);
+    } else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0) {
+        fail("mask", path);
+    }
+}
+
+/* config-linux.md "Readonly Paths": "MUST be made read-only". */
+static void do_readonly(const char *path) {
+    if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+        if (errno == ENOENT) return;
+        fail("readonly", path);
+    }
+    if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_REC | MS_RDONLY | kept_flags(path), NULL) < 0)
+        fail("readonly", path);
+}
+
+/* runtime.md: the runtime's own pivot, as "pivot_root(".", ".")" then a lazy unmount of the old root. */
+static void do_pivot(void) {
+    if (fchdir(rootfd) < 0) fail("chdir", "rootfs");
+    if (syscall(SYS_pivot_root, ".", ".") < 0) fail("pivot_root", "rootfs");
+    /* the old root may propagate to the host: make it private before detaching it */
+    if (mount(NULL, ".", NULL, MS_REC | MS_SLAVE, NULL) < 0) fail("mount-slave", "old root");
+    if (umount2(".", MNT_DETACH) < 0) fail("umount", "old root");
+    if (chdir("/") < 0) fail("chdir", "/");
+}
+
+static void do_chroot(void) {
+    if (fchdir(rootfd) < 0) fail("chdir", "rootfs");
+    if (chroot(".") < 0) fail("chroot", "rootfs");
+    if (chdir("/") < 0) fail("chdir", "/");
+}
+
+/* config.md "capabilities" and "user": groups, gid, uid, then the five capability sets. */
+static void do_identity(char **a) {
+    uid_t uid = (uid_t)num(a[0]);
+    gid_t gid = (gid_t)num(a[1]);
+    gid_t groups[MAX_LIST];
+    int ng = 0;
+    for (char *p = a[2]; *p && ng < MAX_LIST;) {
+        groups[ng++] = (gid_t)strtoul(p, &p, 10);
+        if (*p == ',') p++;
+    }
+    unsigned long long bnd = num64(a[3]), eff = num64(a[4]), prm = num64(a[5]), inh = num64(a[6]),
+                       amb = num64(a[7]);
+    for (int c = 0; c <= cap_last; c++)
+        if (!(bnd & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+            fail("capbset_drop", "");
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) fail("prctl-keepcaps", "");
+    if (setgroups((size_t)ng, groups) < 0 && !(errno == EPERM && ng == 0)) fail("setgroups", "");
+    if (setresgid(gid, gid, gid) < 0) fail("setgid", a[1]);
+    if (setresuid(uid, uid, uid) < 0) fail("setuid", a[0]);
+    struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct d[2] = {
+        {(uint32_t)eff, (uint32_t)prm, (uint32_t)inh},
+        {(uint32_t)(eff >> 32), (uint32_t)(prm >> 32), (uint32_t)(inh >> 32)}};
+    if (syscall(SYS_capset, &h, d) < 0) fail("capset", "");
+    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) fail("prctl-keepcaps", "");
+    /* The kernel only raises an ambient cap that is also permitted and inheritable; runc's default
+     * spec lists ambient caps without inheritable ones and runc skips them, so do we (EPERM). */
+    for (int c = 0; c <= cap_last; c++)
+        if ((amb & (1ULL << c)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0 && errno != EPERM)
+            fail("ambient-raise", "");
+}
+
+static void do_seccomp(char **a) {
+    size_t hex = strlen(a[1]);
+    size_t n = hex / 2 / sizeof(struct sock_filter);
+    struct sock_filter *f = malloc(hex / 2 + 1);
+    if (!f) fail("malloc", "seccomp");
+    unsigned char *b = (unsigned char *)f;
+    for (size_t i = 0; i < hex / 2; i++) {
+        unsigned int v;
+        sscanf(a[1] + 2 * i, "%2x", &v);
+        b[i] = (unsigned char)v;
+    }
+    struct sock_fprog prog = {.len = (unsigned short)n, .filter = f};
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)num(a[0]), &prog) < 0) fail("seccomp", "");
+}
+
+/* ---------- the child stage ---------- */
+
+static char *cargv[MAX_LIST], *cenv[MAX_LIST];
+static int ncargv, ncenv, npreserve, fifo_dir = -1;
+static const char *fifo_name;
+
+/* Resolve argv[0] against the container's PATH like execvp would. */
+static void resolve(char *out, size_t n) {
+    const char *a0 = cargv[0];
+    if (strchr(a0, '/')) {
+        snprintf(out, n, "%s", a0);
+        if (access(out, X_OK) < 0) fail("exec", a0);
+        return;
+    }
+    const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (int i = 0; i < ncenv; i++)
+        if (strncmp(cenv[i], "PATH=", 5) == 0) path = cenv[i] + 5;
+    for (const char *p = path;; p++) {
+        const char *e = strchr(p, ':');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        snprintf(out, n, "%.*s/%s", (int)len, len ? p : ".", a0);
+        struct stat st;
+        if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0) return;
+        if (!e) break;
+        p = e;
+    }
+    fail_errno("exec: executable file not found in $PATH", a0, ENOENT);
+}
+
+static void do_exec(void) {
+    char path[4096];
+    if (ncargv == 0) fail_errno("exec", "process.args is empty", EINVAL);
+    cargv[ncargv] = NULL;
+    cenv[ncenv] = NULL;
+    resolve(path, sizeof path);
+    /* runtime.md "Create": the user program MUST NOT run until start; we wait on the exec fifo. */
+    say("ready\n");
+    close(report_fd);
+    report_fd = -1;
+    if (fifo_dir >= 0) {
+        int w = openat(fifo_dir, fifo_name, O_WRONLY | O_CLOEXEC); /* blocks until `start` reads */
+        if (w < 0) fail("open-exec-fifo", fifo_name);
+        if (write(w, "0", 1) != 1) fail("write-exec-fifo", fifo_name);
+        close(w);
+        close(fifo_dir);
+    }
+    /* runtime-linux.md "File descriptors": only stdio (and --preserve-fds) reach the process; every
+     * other fd is closed here, not merely marked close-on-exec (CVE-2024-21626 class). */
+    if (syscall(SYS_close_range, 3 + npreserve, ~0U, 0) < 0) fail("close_range", "");
+    execve(path, cargv, cenv);
+    fail("execve", path);
+}
+
+static void child(int sync_fd, int userns) {
+    char c;
+    if (read(sync_fd, &c, 1) != 1) fail("sync", "parent");
+    close(sync_fd);
+    if (userns) {
+        if (setresgid(0, 0, 0) < 0) fail("setgid", "0");
+        if (setresuid(0, 0, 0) < 0) fail("setuid", "0");
+    }
+    for (int i = 0; i < ntok;) {
+        char stage;
+        const char *op = toks[i];
+        int n = op_nargs(op, &stage);
+        char **a = &toks[i + 1];
+        i += 1 + n;
+        if (stage != 'C') continue;
+        if (!strcmp(op, "propagation")) {
+            if (mount(NULL, "/", NULL, num(a[0]), NULL) < 0) fail("mount-propagation", "/");
+        } else if (!strcmp(op, "rootfs")) {
+            if (mount(a[0], a[0], NULL, MS_BIND | MS_REC, NULL) < 0) fail("bind-rootfs", a[0]);
+            rootfd = open(a[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (rootfd < 0) fail("open", a[0]);
+        } else if (!strcmp(op, "mount")) {
+            do_mount(a);
+        } else if (!strcmp(op, "mknod")) {
+            do_mknod(a);
+        } else if (!strcmp(op, "bindev")) {
+            char *m[6] = {a[0], a[1], "", "4096", "0", ""}; /* MS_BIND */
+            do_mount(m);
+        } else if (!strcmp(op, "symlink")) {
+            do_symlink(a);
+        } else if (!strcmp(op, "oom")) {
+            int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+            if (fd < 0 || write(fd, a[0], strlen(a[0])) < 0) {
+                if (errno == EACCES || errno == EPERM)
+                    fail("oomScoreAdj: lowering oom_score_adj needs CAP_SYS_RESOURCE, which this host's "
+                         "bounding set lacks; value", a[0]);
+                fail("oom_score_adj", a[0]);
+            }
+            close(fd);
+        } else if (!strcmp(op, "sync")) {
+            /* config.md "prestart"/"createRuntime": the runtime runs them now, before pivot_root */
+            char go = 0;
+            say("sync\n");
+            if (read(report_fd, &go, 1) != 1 || go != '1') fail_errno("hooks", "aborted by the runtime", ECANCELED);
+        } else if (!strcmp(op, "pivot")) {
+            do_pivot();
+        } else if (!strcmp(op, "chroot")) {
+            do_chroot();
+        } else if (!strcmp(op, "mask")) {
+            do_mask(a[0]);
+        } else if (!strcmp(op, "readonly")) {
+            do_readonly(a[0]);
+        } else if (!strcmp(op, "rootro")) {
+            if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | kept_flags("/"), NULL) < 0)
+                fail("remount-ro", "/");
+        } else if (!strcmp(op, "hostname")) {
+            if (sethostname(a[0], strlen(a[0])) < 0) fail("sethostname", a[0]);
+        } else if (!strcmp(op, "domainname")) {
+            if (setdomainname(a[0], strlen(a[0])) < 0) fail("setdomainname", a[0]);
+        } else if (!strcmp(op, "sysctl")) {
+            char p[4096];
+            snprintf(p, sizeof p, "/proc/sys/%s", a[0]);
+            write_file(p, a[1], "sysctl");
+        } else if (!strcmp(op, "rlimit")) {
+            struct rlimit rl = {.rlim_cur = num64(a[1]), .rlim_max = num64(a[2])};
+            if (setrlimit((int)num(a[0]), &rl) < 0) fail("setrlimit", a[0]);
+        } else if (!strcmp(op, "umask")) {
+            umask((mode_t)num(a[0]));
+        } else if (!strcmp(op, "identity")) {
+            do_identity(a);
+        } else if (!strcmp(op, "nnp")) {
+            if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("no_new_privs", "");
+        } else if (!strcmp(op, "seccomp")) {
+            do_seccomp(a);
+        } else if (!strcmp(op, "cwd")) {
+            if (chdir(a[0]) < 0) fail("chdir", a[0]);
+        } else if (!strcmp(op, "preserve")) {
+            npreserve = (int)num(a[0]);
+        } else if (!strcmp(op, "env")) {
+            if (ncenv < MAX_LIST - 1) cenv[ncenv++] = a[0];
+        } else if (!strcmp(op, "arg")) {
+            if (ncargv < MAX_LIST - 1) cargv[ncargv++] = a[0];
+        } else if (!strcmp(op, "exec")) {
+            do_exec();
+        }
+    }
+    fail_errno("plan", "no exec step", EINVAL);
+}
+
+/* ---------- the parent stage ---------- */
+
+static pid_t container = -1;
+
+static void forward(int sig) {
+    if (container > 0) kill(container, sig);
+}
+
+static void write_map(pid_t pid, const char *file, const char *content) {
+    char p[64];
+    snprintf(p, sizeof p, "/proc/%d/%s", pid, file);
+    write_file(p, content, file);
+}
+
+int main(int argc, char **argv, char **envp) {
+    if (argc != 2) {
+        fprintf(stderr, "usage: runtime-init SOCKET (started by berth-runtime, not by hand)\n");
+        return 2;
+    }
+    ensure_sealed(argv, envp);
+    /* Non-dumpable: other processes cannot ptrace us or open our /proc/<pid>/exe|fd|mem. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail("prctl-dumpable", "");
+
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", argv[1]);
+    if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        perror("runtime-init: connect");
+        return 1;
+    }
+    report_fd = s;
+    read_plan(s);
+
+    FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+    if (f) {
+        if (fscanf(f, "%d", &cap_last) != 1) cap_last = 40;
+        fclose(f);
+    }
+
+    unsigned long clone_flags = 0;
+    const char *uidmap = NULL, *gidmap = NULL;
+    int wait_mode = 0;
+    for (int i = 0; i < ntok;) {
+        char stage;
+        const char *op = toks[i];
+        int n = op_nargs(op, &stage);
+        char **a = &toks[i + 1];
+        i += 1 + n;
+        if (stage != 'P') continue;
+        if (!strcmp(op, "cgroup")) {
+            char pid[32];
+            snprintf(pid, sizeof pid, "%d", getpid());
+            write_file(a[0], pid, "join-cgroup");
+        } else if (!strcmp(op, "setns")) {
+            int fd = open(a[1], O_RDONLY | O_CLOEXEC);
+            if (fd < 0) fail("open-namespace", a[1]);
+            if (setns(fd, (int)num(a[0])) < 0) fail("setns", a[1]);
+            close(fd);
+        } else if (!strcmp(op, "unshare")) {
+            if (unshare((int)num(a[0])) < 0) fail("unshare", a[0]);
+        } else if (!strcmp(op, "clone")) {
+            clone_flags = num(a[0]);
+        } else if (!strcmp(op, "uidmap")) {
+            uidmap = a[0];
+        } else if (!strcmp(op, "gidmap")) {
+            gidmap = a[0];
+        } else if (!strcmp(op, "mkfifo")) {
+            if (mkfifo(a[0], 0600) < 0) fail("mkfifo", a[0]);
+            if (chown(a[0], (uid_t)num(a[1]), (gid_t)num(a[2])) < 0) fail("chown", a[0]);
+        } else if (!strcmp(op, "wait")) {
+            wait_mode = 1;
+        } else if (!strcmp(op, "fifo")) {
+            fifo_dir = open(a[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (fifo_dir < 0) fail("open", a[0]);
+            fifo_name = a[1];
+        }
+    }
+
+    int sync[2];
+    if (pipe2(sync, O_CLOEXEC) < 0) fail("pipe", "");
+    /* A fork-like clone: no stack argument, the child continues here in its new namespaces. */
+    pid_t pid = (pid_t)syscall(SYS_clone, clone_flags | SIGCHLD, 0, NULL, NULL, 0);
+    if (pid < 0) fail("clone", "");
+    if (pid == 0) {
+        close(sync[1]);
+        child(sync[0], (clone_flags & CLONE_NEWUSER) != 0);
+    }
+    container = pid;
+    close(sync[0]);
+    if (fifo_dir >= 0) close(fifo_dir);
+    /* config-linux.md "User namespace mappings": written from outside, before the child goes on. */
+    if (clone_flags & CLONE_NEWUSER) {
+        if (uidmap) write_map(pid, "uid_map", uidmap);
+        if (gidmap) write_map(pid, "gid_map", gidmap);
+    }
+    char msg[64];
+    snprintf(msg, sizeof msg, "pid %d\n", pid);
+    say(msg);
+    if (write(sync[1], "1", 1) != 1) fail("sync", "child");
+    close(sync[1]);
+    if (!wait_mode) return 0;
+
+    /* run in the foreground: forward signals, exit as the container did (128+signal if killed) */
+    close(report_fd);
+    report_fd = -1;
+    int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], forward);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return 255;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}

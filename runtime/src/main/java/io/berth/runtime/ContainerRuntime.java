@@ -1,0 +1,318 @@
+package io.berth.runtime;
+
+import io.berth.spec.runtime.Spec;
+import io.berth.spec.runtime.State;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The runtime-spec operations (runtime.md "Operations") over a {@link StateStore}. */
+public final class ContainerRuntime {
+
+    /** Options of create (runc's flags). */
+    public record CreateOptions(Path bundle, Optional<Path> pidFile, boolean noPivot, int preserveFds,
+            boolean systemdCgroup) {}
+
+    private final StateStore store;
+
+    public ContainerRuntime(Path root) {
+        this.store = new StateStore(root);
+    }
+
+    public StateStore store() {
+        return store;
+    }
+
+    /**
+     * runtime.md "Create": apply everything but process.args, leave the init waiting on the exec fifo.
+     * On any error the container does not exist afterwards ("generating an error MUST leave the state of
+     * the environment as if the operation were never attempted").
+     */
+    public Container create(String id, CreateOptions opt) {
+        return create(id, opt, false).container();
+    }
+
+    record Created(Container container, InitProcess.Started started) {}
+
+    Created create(String id, CreateOptions opt, boolean foreground) {
+        StateStore.checkId(id);
+        Path bundle = opt.bundle().toAbsolutePath().normalize();
+        Spec spec = loadSpec(bundle);
+        try (StateStore.Lock _ = store.createDir(id)) {
+            Path dir = store.dir(id);
+            String cgroupPath = Cgroups.containerPath(spec.linux().flatMap(l -> l.cgroupsPath()), id,
+                    opt.systemdCgroup());
+            Path rootfs = bundle.resolve(spec.root().map(Spec.Root::path).orElse("rootfs")).normalize();
+            Container c = new Container(id, State.Status.CREATING, Optional.empty(), 0, bundle.toString(),
+                    rootfs.toString(), cgroupPath, Instant.now().toString(), spec.annotations());
+            Cgroups cgroups = null;
+            InitProcess.Started started = null;
+            try {
+                store.save(c);
+                // runtime.md "Create": later edits of config.json MUST NOT affect the container; keep a copy
+                // for the hooks that run at start and delete.
+                Files.write(dir.resolve("config.json"), spec.toBytes());
+                cgroups = Cgroups.detect();
+                List<String> procs = cgroups.create(cgroupPath, spec.linux().flatMap(l -> l.resources()));
+                Plan plan = PlanCompiler.compile(new PlanCompiler.Inputs(spec, bundle, dir, procs, opt.noPivot(),
+                        opt.preserveFds(), foreground, Path.of("/proc/self/status"), cgroupPath));
+                Container creating = c;
+                started = InitProcess.start(dir.resolve("init.sock"), plan, pid -> {
+                    // runtime.md lifecycle steps 3-4: prestart, then createRuntime; a failure fails create
+                    State st = creating.with(pid, 0).state();
+                    State s = new State(st.ociVersion(), st.id(), State.Status.CREATING, Optional.of(pid), st.bundle(),
+                            st.annotations());
+                    Hooks.run("prestart", spec.hooks().prestart(), s);
+                    Hooks.run("createRuntime", spec.hooks().createRuntime(), s);
+                });
+                long pid = started.pid();
+                c = c.with(pid, ProcStat.startTime(pid).orElse(0L)).with(State.Status.CREATED);
+                store.save(c);
+                if (opt.pidFile().isPresent()) {
+                    writePidFile(opt.pidFile().get(), pid);
+                }
+                if (!foreground) {
+                    started.init().waitFor();
+                }
+                return new Created(c, started);
+            } catch (RuntimeException | InterruptedException | IOException e) {
+                if (started != null && started.pid() > 0) {
+                    Native.kill(started.pid(), 9);
+                }
+                if (cgroups != null) {
+                    try {
+                        cgroups.destroy(cgroupPath);
+                    } catch (RuntimeError ignored) {
+                        // the original error matters more
+                    }
+                }
+                store.remove(id);
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                    throw new RuntimeError("create " + id + ": interrupted", e);
+                }
+                if (e instanceof IOException io) {
+                    throw new RuntimeError("create " + id + ": " + io.getMessage(), io);
+                }
+                throw (RuntimeException) e;
+            }
+        }
+    }
+
+    static Spec loadSpec(Path bundle) {
+        Path config = bundle.resolve("config.json");
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(config);
+        } catch (IOException e) {
+            throw new RuntimeError("create: cannot read " + config + ": " + e.getMessage(), e);
+        }
+        Spec spec;
+        try {
+            spec = Spec.parse(bytes);
+        } catch (RuntimeException e) {
+            throw new RuntimeError("create: " + config + ": " + e.getMessage(), e);
+        }
+        // Versions runc 1.1 accepts (DESIGN.md): 1.0 to 1.3.
+        if (!spec.ociVersion().matches("1\\.[0-3]\\..*")) {
+            throw new RuntimeError("create: ociVersion " + spec.ociVersion() + " is not supported (1.0.x to 1.3.x)");
+        }
+        return spec;
+    }
+
+    private static void writePidFile(Path file, long pid) {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, Long.toString(pid));
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new RuntimeError("create: write pid file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** runtime.md "Start": only a created container; runs process.args by releasing the exec fifo. */
+    public void start(String id) {
+        try (StateStore.Lock _ = store.lock(id)) {
+            Container c = store.load(id);
+            if (c.status() != State.Status.CREATED) {
+                throw new RuntimeError("cannot start container \"" + id + "\": it is " + c.status().json()
+                        + ", not created");
+            }
+            Path fifo = store.dir(id).resolve("exec.fifo");
+            try (InputStream in = Files.newInputStream(fifo)) {
+                if (in.read() < 0) {
+                    throw new RuntimeError("start " + id + ": the container process exited before it was started");
+                }
+            } catch (IOException e) {
+                throw new RuntimeError("start " + id + ": exec fifo " + fifo + ": " + e.getMessage(), e);
+            }
+            try {
+                Files.deleteIfExists(fifo);
+            } catch (IOException e) {
+                throw new RuntimeError("start " + id + ": remove " + fifo + ": " + e.getMessage(), e);
+            }
+            Container running = c.with(State.Status.RUNNING);
+            store.save(running);
+            // runtime.md step 9: poststart hooks; a failure is an error (the container keeps running, as runc)
+            Spec spec = loadSpec(store.dir(id));
+            Hooks.run("poststart", spec.hooks().poststart(), running.state());
+        }
+    }
+
+    /** runtime.md "Query State". */
+    public Container state(String id) {
+        StateStore.checkId(id);
+        return store.load(id);
+    }
+
+    public List<Container> list() {
+        return store.ids().stream().map(id -> {
+            try {
+                return Optional.of(store.load(id));
+            } catch (RuntimeException e) {
+                return Optional.<Container>empty(); // deleted meanwhile or unreadable
+            }
+        }).flatMap(Optional::stream).toList();
+    }
+
+    /** runtime.md "Kill": only created or running containers. With all, every process of its cgroup. */
+    public void kill(String id, int signal, boolean all) {
+        Container c = store.load(id);
+        if (c.status() != State.Status.CREATED && c.status() != State.Status.RUNNING
+                && c.status() != State.Status.PAUSED) {
+            throw new RuntimeError("cannot kill container \"" + id + "\": it is " + c.status().json()
+                    + " (runtime.md: only created or running containers)");
+        }
+        List<Long> pids = all ? Cgroups.detect().pids(c.cgroupPath()) : List.of(c.pid().orElseThrow());
+        if (pids.isEmpty()) {
+            pids = List.of(c.pid().orElseThrow());
+        }
+        for (long pid : pids) {
+            int err = Native.kill(pid, signal);
+            if (err != 0 && err != 3 /* ESRCH: exited meanwhile */) {
+                throw new RuntimeError("kill " + id + ": kill(" + pid + ", " + signal + ") failed: errno " + err);
+            }
+        }
+    }
+
+    /**
+     * runtime.md "Delete": only a stopped container unless force (then SIGKILL first); removes the
+     * cgroups and the state created by create, nothing else.
+     */
+    public void delete(String id, boolean force) {
+        StateStore.checkId(id);
+        if (!store.exists(id)) {
+            throw StateStore.notFound(id);
+        }
+        try (StateStore.Lock _ = store.lock(id)) {
+            Container c = store.load(id);
+            if (c.status() == State.Status.CREATING) {
+                // create holds this lock until it finishes: holding it now means that create died midway
+                // (a stale entry), so whatever it left is cleaned up like a stopped container.
+                c = c.with(State.Status.STOPPED);
+                if (c.pid().isPresent()) {
+                    Native.kill(c.pid().get(), 9);
+                    waitGone(c);
+                }
+            }
+            if (c.status() != State.Status.STOPPED) {
+                if (!force) {
+                    throw new RuntimeError("cannot delete container \"" + id + "\" that is not stopped: "
+                            + c.status().json());
+                }
+                if (c.pid().isPresent()) {
+                    List<Long> pids = Cgroups.detect().pids(c.cgroupPath());
+                    for (long p : pids.isEmpty() ? List.of(c.pid().get()) : pids) {
+                        Native.kill(p, 9);
+                    }
+                    waitGone(c);
+                }
+            }
+            Cgroups.detect().destroy(c.cgroupPath());
+            // runtime.md step 13: poststop hooks; failures are warnings, the lifecycle continues
+            try {
+                Spec spec = loadSpec(store.dir(id));
+                Hooks.run("poststop", spec.hooks().poststop(), c.with(State.Status.STOPPED).state());
+            } catch (RuntimeError e) {
+                System.err.println("berth-runtime: warning: " + e.getMessage());
+            }
+        }
+        store.remove(id);
+    }
+
+    private static void waitGone(Container c) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (ProcStat.alive(c.pid().get(), c.startTime())) {
+            if (System.nanoTime() > deadline) {
+                throw new RuntimeError("delete " + c.id() + ": process " + c.pid().get() + " did not exit after SIGKILL");
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RuntimeError("delete " + c.id() + ": interrupted", e);
+            }
+        }
+    }
+
+    /**
+     * runc's run: create, start, and unless detached wait for the container and delete it; the exit code is
+     * the container's (128+signal when killed).
+     */
+    public int run(String id, CreateOptions opt, boolean detach) {
+        Created created = create(id, opt, !detach);
+        try {
+            start(id);
+        } catch (RuntimeError e) {
+            delete(id, true);
+            throw e;
+        }
+        if (detach) {
+            return 0;
+        }
+        int status;
+        try {
+            status = created.started().init().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeError("run " + id + ": interrupted", e);
+        }
+        delete(id, true);
+        return status;
+    }
+
+    /**
+     * runc's exec: runs {@code proc} in a created or running container; returns its exit code, or 0 at once
+     * when detached (then the pid goes to pidFile).
+     */
+    public int exec(String id, java.util.function.UnaryOperator<io.berth.spec.runtime.Process> customize,
+            boolean detach, Optional<Path> pidFile) {
+        Container c = store.load(id);
+        if (c.status() != State.Status.RUNNING && c.status() != State.Status.CREATED) {
+            throw new RuntimeError("cannot exec in container \"" + id + "\": it is " + c.status().json());
+        }
+        Spec spec = loadSpec(store.dir(id));
+        io.berth.spec.runtime.Process proc = customize.apply(spec.process().orElseThrow(
+                () -> new RuntimeError("exec: the container has no process section")));
+        List<String> procs = Cgroups.detect().dirs(c.cgroupPath()).stream()
+                .map(d -> d.resolve("cgroup.procs").toString()).toList();
+        Plan plan = PlanCompiler.compileExec(proc, c.pid().orElseThrow(), procs, !detach, Path.of("/proc/self/status"),
+                spec.linux().map(l -> l.namespaces()).orElse(List.of()));
+        Path sock = store.dir(id).resolve("exec-" + ProcessHandle.current().pid() + ".sock");
+        InitProcess.Started started = InitProcess.start(sock, plan, pid -> { });
+        if (pidFile.isPresent()) {
+            writePidFile(pidFile.get(), started.pid());
+        }
+        try {
+            return started.init().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeError("exec " + id + ": interrupted", e);
+        }
+    }
+}

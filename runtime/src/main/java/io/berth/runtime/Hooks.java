@@ -1,0 +1,65 @@
+package io.berth.runtime;
+
+import io.berth.spec.runtime.Hook;
+import io.berth.spec.runtime.State;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * config.md "POSIX-platform Hooks": each hook runs with the container state on stdin ("The state of the
+ * container MUST be passed to hooks over stdin"), path and args as execv takes them, env replacing the
+ * environment when given, and its timeout in seconds.
+ */
+final class Hooks {
+    private Hooks() {}
+
+    /** Runs hooks in order; the first failure throws (the caller decides whether that is fatal). */
+    static void run(String phase, List<Hook> hooks, State state) {
+        byte[] stdin = state.toBytes();
+        for (int i = 0; i < hooks.size(); i++) {
+            Hook h = hooks.get(i);
+            List<String> cmd = new ArrayList<>();
+            cmd.add(h.path());
+            if (h.args().size() > 1) {
+                cmd.addAll(h.args().subList(1, h.args().size()));
+            }
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            if (!h.env().isEmpty()) {
+                Map<String, String> env = pb.environment();
+                env.clear();
+                for (String e : h.env()) {
+                    int eq = e.indexOf('=');
+                    env.put(eq < 0 ? e : e.substring(0, eq), eq < 0 ? "" : e.substring(eq + 1));
+                }
+            }
+            String what = phase + " hook #" + i + " " + h.path();
+            try {
+                Process p = pb.start();
+                try (OutputStream out = p.getOutputStream()) {
+                    out.write(stdin);
+                } catch (IOException e) {
+                    // the hook need not read its stdin
+                }
+                int timeout = h.timeout().orElse(0);
+                if (timeout > 0 && !p.waitFor(timeout, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new RuntimeError(what + ": timed out after " + timeout + " s");
+                }
+                int code = p.waitFor();
+                if (code != 0) {
+                    throw new RuntimeError(what + ": exited with status " + code);
+                }
+            } catch (IOException e) {
+                throw new RuntimeError(what + ": " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RuntimeError(what + ": interrupted", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.berth.runtime;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * The runtime's few FFM downcalls (each handle costs ~6-20 ms to create, DESIGN.md "Startup cost"), made
+ * lazily so commands that do not need them never pay.
+ */
+@SuppressWarnings("restricted")
+final class Native {
+    private Native() {}
+
+    private static final class Kill {
+        static final MethodHandle KILL;
+
+        static {
+            Linker linker = Linker.nativeLinker();
+            SymbolLookup libc = linker.defaultLookup();
+            KILL = linker.downcallHandle(libc.find("kill").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                    Linker.Option.captureCallState("errno"));
+        }
+    }
+
+    /** kill(2); returns 0 or the errno. */
+    static int kill(long pid, int signal) {
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
+            int r = (int) Kill.KILL.invokeExact(state, (int) pid, signal);
+            if (r == 0) {
+                return 0;
+            }
+            return state.get(ValueLayout.JAVA_INT,
+                    Linker.Option.captureStateLayout().byteOffset(
+                            java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")));
+        } catch (Throwable t) {
+            throw new RuntimeError("kill(" + pid + ", " + signal + "): " + t, t);
+        }
+    }
+}

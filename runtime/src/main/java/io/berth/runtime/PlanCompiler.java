@@ -1,0 +1,389 @@
+package io.berth.runtime;
+
+import static io.berth.runtime.LinuxConstants.*;
+
+import io.berth.spec.runtime.Device;
+import io.berth.spec.runtime.IdMapping;
+import io.berth.spec.runtime.Linux;
+import io.berth.spec.runtime.Mount;
+import io.berth.spec.runtime.Namespace;
+import io.berth.spec.runtime.Process;
+import io.berth.spec.runtime.Spec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Turns a container's config.json into the plan runtime-init executes. Everything OCI-specific is
+ * decided here; the C side only performs syscalls in the order given.
+ */
+public final class PlanCompiler {
+
+    /** What create needs besides the spec: where things live on the host. */
+    public record Inputs(Spec spec, Path bundle, Path stateDir, List<String> cgroupProcs, boolean noPivot,
+            int preserveFds, boolean foreground, Path hostBounding, String cgroupPath) {}
+
+    private PlanCompiler() {}
+
+    public static Plan compile(Inputs in) {
+        Spec spec = in.spec();
+        Process proc = spec.process().orElseThrow(() -> new RuntimeError(
+                "config.json: process is missing; runtime.md \"Start\": MUST generate an error if process was not set"));
+        if (proc.terminal()) {
+            throw new RuntimeError("process.terminal: a console (--console-socket) is not supported yet by "
+                    + "berth-runtime; set \"terminal\": false");
+        }
+        proc.selinuxLabel().filter(s -> !s.isEmpty()).ifPresent(s -> {
+            throw new RuntimeError("process.selinuxLabel: SELinux is not enabled on this host");
+        });
+        Linux linux = spec.linux().orElseThrow(() -> new RuntimeError("config.json: linux is missing"));
+        if (linux.seccomp().isPresent()) {
+            throw new RuntimeError("linux.seccomp: compiling seccomp profiles to BPF is not implemented yet in "
+                    + "berth-runtime (runtime-init can install a program; the compiler is missing)");
+        }
+        if (linux.personality().isPresent() || linux.timeOffsets().isPresent() || linux.intelRdt().isPresent()) {
+            throw new RuntimeError("linux.personality/timeOffsets/intelRdt: not supported yet by berth-runtime");
+        }
+        Path rootfs = in.bundle().resolve(spec.root().orElseThrow(() -> new RuntimeError(
+                "config.json: root is missing")).path()).normalize();
+        if (!Files.isDirectory(rootfs)) {
+            throw new RuntimeError("root.path: " + rootfs + " is not a directory");
+        }
+        Plan plan = new Plan();
+
+        // --- parent stage: cgroups, namespaces ---
+        for (String procs : in.cgroupProcs()) {
+            plan.op("cgroup", procs);
+        }
+        long cloneFlags = 0;
+        boolean userns = false;
+        // config-linux.md "Namespaces": "If a path is specified, the runtime MUST ... join it"; the user
+        // namespace first, so the others are joined with its credentials.
+        List<Namespace> ordered = new ArrayList<>(linux.namespaces());
+        ordered.sort((a, b) -> Boolean.compare(b.type() == Namespace.Type.USER, a.type() == Namespace.Type.USER));
+        for (Namespace ns : ordered) {
+            long flag = switch (ns.type()) {
+                case PID -> CLONE_NEWPID;
+                case NETWORK -> CLONE_NEWNET;
+                case MOUNT -> CLONE_NEWNS;
+                case IPC -> CLONE_NEWIPC;
+                case UTS -> CLONE_NEWUTS;
+                case USER -> CLONE_NEWUSER;
+                case CGROUP -> CLONE_NEWCGROUP;
+                case TIME -> CLONE_NEWTIME;
+            };
+            if (ns.path().isPresent()) {
+                plan.op("setns", flag, ns.path().get());
+            } else if (ns.type() == Namespace.Type.TIME) {
+                plan.op("unshare", flag); // only unshare can make one; it applies to the children
+            } else {
+                cloneFlags |= flag;
+                userns |= ns.type() == Namespace.Type.USER;
+            }
+        }
+        plan.op("clone", cloneFlags);
+        if (userns) {
+            if (linux.uidMappings().isEmpty() || linux.gidMappings().isEmpty()) {
+                throw new RuntimeError("linux.uidMappings/gidMappings: a new user namespace needs both mappings");
+            }
+            plan.op("uidmap", map(linux.uidMappings()));
+            plan.op("gidmap", map(linux.gidMappings()));
+        }
+        Path fifo = in.stateDir().resolve("exec.fifo");
+        // The container's root opens the fifo for writing: owned by it (its host uid in a user namespace).
+        plan.op("mkfifo", fifo, hostId(linux.uidMappings(), userns), hostId(linux.gidMappings(), userns));
+        plan.op("fifo", in.stateDir(), fifo.getFileName());
+        if (in.foreground()) {
+            plan.op("wait");
+        }
+
+        // --- child stage: the filesystem (before pivot_root, paths resolved inside the rootfs) ---
+        boolean mountns = (cloneFlags & CLONE_NEWNS) != 0 || linux.namespace(Namespace.Type.MOUNT).isPresent();
+        if (!mountns) {
+            throw new RuntimeError("linux.namespaces: berth-runtime needs a mount namespace (it pivots into the rootfs)");
+        }
+        // config-linux.md "rootfsPropagation"; without it "/" becomes rslave, so host mounts still
+        // propagate in but nothing propagates out.
+        plan.op("propagation", linux.rootfsPropagation().map(PROPAGATION::get).orElse(MS_SLAVE | MS_REC));
+        plan.op("rootfs", rootfs);
+        for (Mount m : spec.mounts()) {
+            mount(plan, m, in.bundle(), in.cgroupPath());
+        }
+        devices(plan, linux, userns);
+        // runtime-linux.md "Dev symbolic links"
+        plan.op("symlink", "/proc/self/fd", "/dev/fd");
+        plan.op("symlink", "/proc/self/fd/0", "/dev/stdin");
+        plan.op("symlink", "/proc/self/fd/1", "/dev/stdout");
+        plan.op("symlink", "/proc/self/fd/2", "/dev/stderr");
+        if (spec.mounts().stream().anyMatch(m -> m.destination().equals("/dev/pts"))) {
+            plan.op("symlink", "pts/ptmx", "/dev/ptmx");
+        }
+        proc.oomScoreAdj().ifPresent(o -> plan.op("oom", o));
+        // config.md: prestart and createRuntime hooks run "before pivot_root"; the init waits for them.
+        if (!spec.hooks().prestart().isEmpty() || !spec.hooks().createRuntime().isEmpty()) {
+            plan.op("sync");
+        }
+        if (!spec.hooks().createContainer().isEmpty() || !spec.hooks().startContainer().isEmpty()) {
+            throw new RuntimeError("hooks.createContainer/startContainer: hooks inside the container's namespaces "
+                    + "are not supported yet by berth-runtime");
+        }
+        plan.op(in.noPivot() ? "chroot" : "pivot");
+
+        // --- after pivot_root: paths are the container's own ---
+        for (String p : linux.maskedPaths()) {
+            plan.op("mask", p);
+        }
+        for (String p : linux.readonlyPaths()) {
+            plan.op("readonly", p);
+        }
+        if (spec.root().get().readonly()) {
+            plan.op("rootro");
+        }
+        boolean uts = linux.namespace(Namespace.Type.UTS).isPresent();
+        spec.hostname().filter(h -> !h.isEmpty()).ifPresent(h -> {
+            if (!uts) {
+                throw new RuntimeError("hostname: setting a hostname needs a uts namespace (config.md \"Hostname\")");
+            }
+            plan.op("hostname", h);
+        });
+        spec.domainname().filter(h -> !h.isEmpty()).ifPresent(h -> plan.op("domainname", h));
+        linux.sysctl().forEach((k, v) -> plan.op("sysctl", k.replace('.', '/'), v));
+        for (Process.Rlimit r : proc.rlimits()) {
+            int n = RLIMITS.indexOf(r.type());
+            if (n < 0) {
+                throw new RuntimeError("process.rlimits: unknown type " + r.type());
+            }
+            plan.op("rlimit", n, Long.toUnsignedString(r.soft()), Long.toUnsignedString(r.hard()));
+        }
+        plan.op("umask", "0" + Long.toOctalString(proc.user().umask().orElse(022L)));
+        identity(plan, proc, in.hostBounding());
+        plan.op("cwd", proc.cwd());
+        if (proc.noNewPrivileges()) {
+            plan.op("nnp");
+        }
+        plan.op("preserve", in.preserveFds());
+        for (String e : proc.env()) {
+            plan.op("env", e);
+        }
+        if (proc.args().isEmpty()) {
+            throw new RuntimeError("process.args: REQUIRED and must not be empty");
+        }
+        for (String a : proc.args()) {
+            plan.op("arg", a);
+        }
+        plan.op("exec");
+        return plan;
+    }
+
+    /**
+     * runc's exec: a new process in a running container. The init stage joins the container's cgroups and
+     * namespaces (the mount namespace last: after it, paths resolve inside the container), then forks into
+     * them; no mounts, no exec fifo.
+     */
+    public static Plan compileExec(Process proc, long containerPid, List<String> cgroupProcs, boolean foreground,
+            Path hostBounding, List<Namespace> namespaces) {
+        if (proc.terminal()) {
+            throw new RuntimeError("exec --tty: terminals are not supported yet by berth-runtime");
+        }
+        Plan plan = new Plan();
+        for (String procs : cgroupProcs) {
+            plan.op("cgroup", procs);
+        }
+        // /proc/<pid>/ns names, user first and mnt last
+        List<String[]> order = List.of(new String[] {"user", Long.toString(CLONE_NEWUSER)},
+                new String[] {"ipc", Long.toString(CLONE_NEWIPC)}, new String[] {"uts", Long.toString(CLONE_NEWUTS)},
+                new String[] {"net", Long.toString(CLONE_NEWNET)}, new String[] {"pid", Long.toString(CLONE_NEWPID)},
+                new String[] {"cgroup", Long.toString(CLONE_NEWCGROUP)}, new String[] {"mnt", Long.toString(CLONE_NEWNS)});
+        for (String[] ns : order) {
+            Namespace.Type t = switch (ns[0]) {
+                case "user" -> Namespace.Type.USER;
+                case "ipc" -> Namespace.Type.IPC;
+                case "uts" -> Namespace.Type.UTS;
+                case "net" -> Namespace.Type.NETWORK;
+                case "pid" -> Namespace.Type.PID;
+                case "cgroup" -> Namespace.Type.CGROUP;
+                default -> Namespace.Type.MOUNT;
+            };
+            if (namespaces.stream().anyMatch(n -> n.type() == t)) {
+                plan.op("setns", ns[1], "/proc/" + containerPid + "/ns/" + ns[0]);
+            }
+        }
+        plan.op("clone", 0);
+        if (foreground) {
+            plan.op("wait");
+        }
+        for (Process.Rlimit r : proc.rlimits()) {
+            plan.op("rlimit", RLIMITS.indexOf(r.type()), Long.toUnsignedString(r.soft()),
+                    Long.toUnsignedString(r.hard()));
+        }
+        plan.op("umask", "0" + Long.toOctalString(proc.user().umask().orElse(022L)));
+        identity(plan, proc, hostBounding);
+        plan.op("cwd", proc.cwd());
+        if (proc.noNewPrivileges()) {
+            plan.op("nnp");
+        }
+        plan.op("preserve", 0);
+        for (String e : proc.env()) {
+            plan.op("env", e);
+        }
+        if (proc.args().isEmpty()) {
+            throw new RuntimeError("exec: no command given");
+        }
+        for (String a : proc.args()) {
+            plan.op("arg", a);
+        }
+        plan.op("exec");
+        return plan;
+    }
+
+    private static long hostId(List<IdMapping> ms, boolean userns) {
+        if (!userns) {
+            return 0;
+        }
+        return ms.stream().filter(m -> m.containerId() == 0).findFirst().map(IdMapping::hostId).orElseThrow(
+                () -> new RuntimeError("linux.uidMappings/gidMappings: container id 0 is not mapped"));
+    }
+
+    private static String map(List<IdMapping> ms) {
+        StringBuilder b = new StringBuilder();
+        for (IdMapping m : ms) {
+            b.append(m.containerId()).append(' ').append(m.hostId()).append(' ').append(m.size()).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** config.md "Mounts": options split into mount(2) flags, propagation flags and data. */
+    static void mount(Plan plan, Mount m, Path bundle, String cgroupPath) {
+        String type = m.type().orElse("");
+        long flags = 0, prop = 0;
+        List<String> data = new ArrayList<>();
+        for (String o : m.options()) {
+            Flag f = MOUNT_FLAGS.get(o);
+            if (f != null) {
+                flags = (flags | f.set()) & ~f.clear();
+            } else if (PROPAGATION.containsKey(o)) {
+                prop |= PROPAGATION.get(o);
+            } else if (o.equals("rro") || o.startsWith("idmap") || o.equals("ridmap")) {
+                throw new RuntimeError("mounts[" + m.destination() + "]: option \"" + o + "\" is not supported yet");
+            } else if (!o.equals("tmpcopyup")) {
+                data.add(o);
+            }
+        }
+        if (type.equals("bind")) {
+            flags |= MS_BIND;
+        }
+        if (!m.destination().startsWith("/")) {
+            throw new RuntimeError("mounts: destination \"" + m.destination() + "\" MUST be an absolute path");
+        }
+        String source = m.source().orElse(type);
+        if ((flags & MS_BIND) != 0 && !source.startsWith("/")) {
+            source = bundle.resolve(source).normalize().toString();
+        }
+        if (type.equals("cgroup")) {
+            cgroupMount(plan, m.destination(), flags, cgroupPath);
+            return;
+        }
+        plan.op("mount", source, m.destination(), type, flags, prop, String.join(",", data));
+    }
+
+    /**
+     * A "cgroup" mount on a v1 or hybrid host: a tmpfs with each hierarchy bound read-only beneath it
+     * (a v1 hierarchy cannot be mounted a second time with another controller set). On a pure v2 host a
+     * cgroup2 mount.
+     */
+    private static void cgroupMount(Plan plan, String dest, long flags, String cgroupPath) {
+        Cgroups cg = Cgroups.detect();
+        if (cg.hierarchies().stream().allMatch(Cgroups.Hierarchy::v2)) {
+            plan.op("mount", "cgroup", dest, "cgroup2", flags, 0, "");
+            return;
+        }
+        long base = flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        plan.op("mount", "tmpfs", dest, "tmpfs", base, 0, "mode=755");
+        for (Cgroups.Hierarchy h : cg.hierarchies()) {
+            // only the container's own cgroup, as runc binds it
+            plan.op("mount", h.mount().resolve(cgroupPath.substring(1)).toString(),
+                    dest + "/" + h.mount().getFileName(), "", MS_BIND | MS_REC
+                    | (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)), 0, "");
+        }
+    }
+
+    /** config-linux.md "Default Devices" and "Devices": mknod, or a bind of the host's node in a user ns. */
+    private static void devices(Plan plan, Linux linux, boolean userns) {
+        List<Device> all = new ArrayList<>();
+        for (String[] d : new String[][] {{"/dev/null", "3"}, {"/dev/zero", "5"}, {"/dev/full", "7"},
+                {"/dev/random", "8"}, {"/dev/urandom", "9"}}) {
+            all.add(new Device("c", d[0], Optional.of(1L), Optional.of(Long.parseLong(d[1])), Optional.of(0666L),
+                    Optional.of(0L), Optional.of(0L)));
+        }
+        all.add(new Device("c", "/dev/tty", Optional.of(5L), Optional.of(0L), Optional.of(0666L), Optional.of(0L),
+                Optional.of(0L)));
+        for (Device d : linux.devices()) {
+            all.removeIf(x -> x.path().equals(d.path()));
+            all.add(d);
+        }
+        for (Device d : all) {
+            if (userns) {
+                plan.op("bindev", d.path(), d.path());
+                continue;
+            }
+            long typeBits = switch (d.type()) {
+                case "c", "u" -> 0020000;
+                case "b" -> 0060000;
+                default -> 0010000; // p: a FIFO
+            };
+            plan.op("mknod", d.path(), typeBits | d.fileMode().orElse(0666L), d.major().orElse(0L),
+                    d.minor().orElse(0L), d.uid().orElse(0L), d.gid().orElse(0L));
+        }
+    }
+
+    /** config.md "User" and "capabilities": numbers and 64-bit masks for runtime-init's identity op. */
+    private static void identity(Plan plan, Process proc, Path hostBounding) {
+        Process.User u = proc.user();
+        StringBuilder groups = new StringBuilder();
+        for (long g : u.additionalGids()) {
+            groups.append(groups.isEmpty() ? "" : ",").append(g);
+        }
+        Process.Capabilities c = proc.capabilities().orElse(new Process.Capabilities(List.of(), List.of(), List.of(),
+                List.of(), List.of()));
+        long bounding = hostBounding(hostBounding);
+        plan.op("identity", u.uid(), u.gid(), groups, hex(mask(c.bounding(), bounding, "bounding")),
+                hex(mask(c.effective(), bounding, "effective")), hex(mask(c.permitted(), bounding, "permitted")),
+                hex(mask(c.inheritable(), bounding, "inheritable")), hex(mask(c.ambient(), bounding, "ambient")));
+    }
+
+    private static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+
+    private static long mask(List<String> names, long hostBounding, String set) {
+        long m = 0;
+        for (String n : names) {
+            int i = CAPS.indexOf(n);
+            if (i < 0) {
+                throw new RuntimeError("process.capabilities." + set + ": unknown capability " + n);
+            }
+            if ((hostBounding & (1L << i)) == 0) {
+                throw new RuntimeError("process.capabilities." + set + ": " + n
+                        + " is not in this host's bounding set, so no container can have it");
+            }
+            m |= 1L << i;
+        }
+        return m;
+    }
+
+    /** CapBnd of the runtime itself, from /proc/self/status. */
+    static long hostBounding(Path status) {
+        try {
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("CapBnd:")) {
+                    return Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new RuntimeError("reading " + status + ": " + e.getMessage(), e);
+        }
+        return -1L;
+    }
+}

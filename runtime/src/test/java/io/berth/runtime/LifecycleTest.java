@@ -1,0 +1,202 @@
+package io.berth.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.berth.runtime.Bundles.Result;
+import io.berth.spec.json.JsonCodec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * runtime.md lifecycle through the berth-runtime command on busybox bundles: create leaves the container
+ * created, start runs it, kill signals it, delete removes it; operations in the wrong state fail. Needs
+ * root and busybox-static (fails, never skips, without them).
+ */
+class LifecycleTest {
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void requirements() {
+        assertThat(System.getProperty("user.name")).as("these tests create namespaces: run as root").isEqualTo("root");
+        assertThat(Bundles.BUSYBOX).as("apt-get install busybox-static").isExecutable();
+    }
+
+    private Path root() {
+        return tmp.resolve("root");
+    }
+
+    private String status(String id) throws Exception {
+        Result r = Bundles.berth(root(), "state", id);
+        assertThat(r.code()).as(r.err()).isZero();
+        return JsonCodec.parseObject(r.out().getBytes(), "state").string("status");
+    }
+
+    @Test
+    void runPrintsOutputAndReturnsTheExitCode() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "echo hello from $(hostname); exit 7"));
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "c1");
+        assertThat(r.out()).isEqualTo("hello from berth\n");
+        assertThat(r.code()).as(r.err()).isEqualTo(7);
+        assertThat(Bundles.berth(root(), "state", "c1").code()).as("run deletes the container").isEqualTo(1);
+    }
+
+    @Test
+    void createStartKillDelete() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sleep", "100"));
+        Path pidFile = tmp.resolve("pid");
+        Result c = Bundles.berth(root(), "create", "--bundle", b.toString(), "--pid-file", pidFile.toString(), "c2");
+        assertThat(c.code()).as(c.err()).isZero();
+        assertThat(status("c2")).isEqualTo("created");
+        long pid = Long.parseLong(Files.readString(pidFile));
+        assertThat(Files.readString(Path.of("/proc/" + pid + "/cmdline"))).doesNotContain("sleep");
+
+        Result dup = Bundles.berth(root(), "create", "--bundle", b.toString(), "c2");
+        assertThat(dup.code()).isEqualTo(1);
+        assertThat(dup.err()).contains("already exists");
+        assertThat(Bundles.berth(root(), "delete", "c2").err()).contains("not stopped");
+
+        assertThat(Bundles.berth(root(), "start", "c2").code()).isZero();
+        assertThat(status("c2")).isEqualTo("running");
+        assertThat(Files.readString(Path.of("/proc/" + pid + "/cmdline"))).startsWith("sleep");
+        Result again = Bundles.berth(root(), "start", "c2");
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err()).contains("running, not created");
+
+        Result list = Bundles.berth(root(), "list", "--format", "json");
+        assertThat(list.out()).contains("\"id\":\"c2\"").contains("\"status\":\"running\"");
+
+        assertThat(Bundles.berth(root(), "kill", "c2", "SIGKILL").code()).isZero();
+        for (int i = 0; i < 500 && !status("c2").equals("stopped"); i++) {
+            Thread.sleep(10);
+        }
+        assertThat(status("c2")).isEqualTo("stopped");
+        assertThat(Bundles.berth(root(), "kill", "c2", "TERM").err()).contains("stopped");
+        assertThat(Bundles.berth(root(), "delete", "c2").code()).isZero();
+        assertThat(Bundles.berth(root(), "state", "c2").err()).contains("does not exist");
+    }
+
+    @Test
+    void deleteForceKillsACreatedContainer() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("true"));
+        assertThat(Bundles.berth(root(), "create", "--bundle", b.toString(), "c3").code()).isZero();
+        assertThat(Bundles.berth(root(), "delete", "--force", "c3").code()).isZero();
+        assertThat(Files.exists(root().resolve("c3"))).isFalse();
+        assertThat(Files.exists(Path.of("/sys/fs/cgroup/memory/berth/c3"))).isFalse();
+    }
+
+    @Test
+    void initErrorsNameTheStepAndPath() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("/no/such/binary"));
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "c4");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("exec /no/such/binary").contains("No such file or directory");
+        assertThat(Files.exists(root().resolve("c4"))).as("a failed create leaves nothing").isFalse();
+    }
+
+    @Test
+    void unsupportedOomScoreAdjIsReportedClearly() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("true"));
+        Bundles.edit(b, "\"noNewPrivileges\": true", "\"noNewPrivileges\": true, \"oomScoreAdj\": -500");
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "c5");
+        if (r.code() != 0) {
+            assertThat(r.err()).contains("oomScoreAdj").contains("CAP_SYS_RESOURCE");
+        }
+    }
+
+    @Test
+    void memoryAndPidsLimitsAreApplied() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c",
+                "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max"));
+        Bundles.edit(b, "\"resources\": {", "\"resources\": {\"memory\": {\"limit\": 67108864}, \"pids\": {\"limit\": 42},");
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "c6");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("67108864\n42\n");
+    }
+
+    @Test
+    void wrongStateAndMissingIdsFail() throws Exception {
+        assertThat(Bundles.berth(root(), "start", "nope").err()).contains("does not exist");
+        assertThat(Bundles.berth(root(), "state").err()).contains("container id is required");
+        assertThat(Bundles.berth(root(), "kill", "nope", "FOO").err()).contains("invalid signal");
+        assertThat(Bundles.berth(root(), "create", "--bundle", tmp.toString(), "../x").err()).contains("invalid container id");
+    }
+
+    /** config-linux.md "User namespace mappings": the maps are written by the host-side init stage. */
+    @Test
+    void userNamespaceWithMappings() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "id; cat /proc/self/uid_map"));
+        Bundles.edit(b, "{\"type\": \"mount\"}", "{\"type\": \"mount\"}, {\"type\": \"user\"}");
+        Bundles.edit(b, "\"namespaces\"", "\"uidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}], "
+                + "\"gidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}], \"namespaces\"");
+        assertThat(Bundles.exec(List.of("chown", "-R", "100000:100000", b.resolve("rootfs").toString())).code()).isZero();
+        assertThat(Bundles.exec(List.of("chmod", "755", tmp.toString())).code()).isZero();
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "u1");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("uid=0 gid=0").containsPattern("0\\s+100000\\s+65536");
+    }
+
+    /** config.md hooks: prestart/createRuntime before pivot_root with status creating, poststart, poststop. */
+    @Test
+    void hooksGetTheStateOnStdin() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("true"));
+        Path out = tmp.resolve("hooks");
+        Files.createDirectories(out);
+        StringBuilder hooks = new StringBuilder("\"hooks\": {");
+        for (String phase : List.of("prestart", "createRuntime", "poststart", "poststop")) {
+            hooks.append("\"").append(phase).append("\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat > ")
+                    .append(out).append("/").append(phase).append("\"], \"timeout\": 5}],");
+        }
+        hooks.setLength(hooks.length() - 1);
+        Bundles.edit(b, "\"linux\": {", hooks + "}, \"linux\": {");
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "h1");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.readString(out.resolve("prestart"))).contains("\"status\" : \"creating\"").contains("\"pid\"");
+        assertThat(Files.readString(out.resolve("createRuntime"))).contains("\"id\" : \"h1\"");
+        assertThat(Files.readString(out.resolve("poststart"))).contains("\"status\" : \"running\"");
+        assertThat(Files.readString(out.resolve("poststop"))).contains("\"status\" : \"stopped\"");
+    }
+
+    @Test
+    void aFailingPrestartHookFailsCreate() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("true"));
+        Bundles.edit(b, "\"linux\": {", "\"hooks\": {\"prestart\": [{\"path\": \"/bin/false\"}]}, \"linux\": {");
+        Result r = Bundles.berth(root(), "create", "--bundle", b.toString(), "h2");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("prestart hook #0 /bin/false: exited with status 1");
+        assertThat(Files.exists(root().resolve("h2"))).isFalse();
+    }
+
+    /** runc's exec: joins the container's namespaces and cgroups; exit code, env, cwd and user apply. */
+    @Test
+    void execInARunningContainer() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sleep", "60"));
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), "x1").code()).isZero();
+        try {
+            Result r = Bundles.berth(root(), "exec", "--env", "FOO=bar", "--cwd", "/bin", "x1", "sh", "-c",
+                    "echo $FOO; pwd; hostname; cat /proc/1/cmdline; echo; exit 5");
+            assertThat(r.out()).as(r.err()).startsWith("bar\n/bin\nberth\nsleep\u000060");
+            assertThat(r.code()).isEqualTo(5);
+            assertThat(Bundles.berth(root(), "exec", "--user", "1000:1000", "x1", "id").out())
+                    .isEqualTo("uid=1000 gid=1000\n");
+        } finally {
+            Bundles.berth(root(), "delete", "--force", "x1");
+        }
+    }
+
+    @Test
+    void killAllSignalsEveryProcessOfTheContainer() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "trap '' TERM; sleep 60 & sleep 60"));
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), "k1").code()).isZero();
+        assertThat(Bundles.berth(root(), "kill", "--all", "k1", "9").code()).isZero();
+        for (int i = 0; i < 500 && !status("k1").equals("stopped"); i++) {
+            Thread.sleep(10);
+        }
+        assertThat(status("k1")).isEqualTo("stopped");
+        assertThat(Bundles.berth(root(), "delete", "k1").code()).isZero();
+    }
+}
