@@ -1,8 +1,8 @@
 #!/bin/sh
-# The main job on embedded defaults: code -> image -> registry -> bundle.
+# The main job on embedded defaults: code -> image -> registry -> container.
 # Builds Berth, makes an image from the sample app (sample/app on a busybox base directory) into an
 # OCI image layout, pushes it to a berth registry on 127.0.0.1:5000, pulls it back into a fresh local
-# store, and unpacks it into a runtime bundle (config.json + rootfs/).
+# store, unpacks it into a runtime bundle (config.json + rootfs/) and runs it with berth-runtime.
 # Everything it makes is under ./work/ (override with BERTH_WORK).
 set -eu
 cd "$(dirname "$0")/.."
@@ -49,6 +49,6 @@ set +x
 echo "bundle: $WORK/bundle"
 ls -l "$WORK/bundle" "$WORK/bundle/rootfs"
 grep -A1 '"args"' "$WORK/bundle/config.json"
-# Until berth-runtime lands (issue 5), show that the bundle's rootfs runs the app, with chroot.
-echo "running the app in the unpacked rootfs (chroot):"
-chroot "$WORK/bundle/rootfs" /bin/sh /app/hello.sh
+# bundle -> container: berth-runtime (runc-compatible) runs it in its own namespaces and cgroups.
+echo "running the container with berth-runtime:"
+bin/berth-runtime run --bundle "$WORK/bundle" "berth-demo-$$"
