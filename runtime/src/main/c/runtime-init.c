@@ -150,6 +150,7 @@ static unsigned long long num64(const char *s) { return strtoull(s, NULL, 0); }
 
 /* Ops and their argument counts. Parent-stage ops are marked P, child-stage ops C. */
 static const struct { const char *name; int nargs; char stage; } OPS[] = {
+    {"inherit", 2, 'P'},     /* caller pid, n: reopen the caller's fds 3..3+n-1 as ours (--preserve-fds) */
     {"cgroup", 1, 'P'},      /* cgroup.procs path to join before clone */
     {"setns", 2, 'P'},       /* CLONE_NEW* flag, namespace path */
     {"unshare", 1, 'P'},     /* flags applied to ourselves (CLONE_NEWTIME affects children) */
@@ -618,8 +619,11 @@ int main(int argc, char **argv, char **envp) {
         perror("runtime-init: connect");
         return 1;
     }
-    report_fd = s;
-    read_plan(s);
+    /* keep the low fds free for --preserve-fds */
+    report_fd = fcntl(s, F_DUPFD_CLOEXEC, 64);
+    if (report_fd < 0) fail("dup", "socket");
+    close(s);
+    read_plan(report_fd);
 
     FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
     if (f) {
@@ -637,7 +641,20 @@ int main(int argc, char **argv, char **envp) {
         char **a = &toks[i + 1];
         i += 1 + n;
         if (stage != 'P') continue;
-        if (!strcmp(op, "cgroup")) {
+        if (!strcmp(op, "inherit")) {
+            /* The JVM cannot pass extra fds to a child, so we reopen them through /proc: this works for
+             * files, pipes and FIFOs, not for sockets (ENXIO is reported). */
+            int n = (int)num(a[1]);
+            for (int k = 0; k < n; k++) {
+                char p[64];
+                snprintf(p, sizeof p, "/proc/%s/fd/%d", a[0], 3 + k);
+                int fd = open(p, O_RDWR);
+                if (fd < 0 && (errno == EACCES || errno == EISDIR || errno == EROFS)) fd = open(p, O_WRONLY);
+                if (fd < 0 && (errno == EACCES || errno == EISDIR || errno == EROFS)) fd = open(p, O_RDONLY);
+                if (fd < 0) fail("preserve-fds", p);
+                if (fd != 3 + k && (dup2(fd, 3 + k) < 0 || close(fd) < 0)) fail("dup2", p);
+            }
+        } else if (!strcmp(op, "cgroup")) {
             char pid[32];
             snprintf(pid, sizeof pid, "%d", getpid());
             write_file(a[0], pid, "join-cgroup");

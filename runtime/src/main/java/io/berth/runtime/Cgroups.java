@@ -265,11 +265,11 @@ public final class Cgroups {
                     Files.deleteIfExists(dir);
                     break;
                 } catch (IOException e) {
-                    if (i >= 50) {
+                    if (i >= 500) {
                         throw new RuntimeError("cgroup: rmdir " + dir + ": " + e.getMessage(), e);
                     }
                     try {
-                        Thread.sleep(10); // the exiting task leaves its cgroup a moment after it is reaped
+                        Thread.sleep(1); // the exiting task leaves its cgroup a moment after it is reaped
                     } catch (InterruptedException ie) {
                         Thread.currentThread().interrupt();
                         throw new RuntimeError("cgroup: rmdir " + dir + ": interrupted", ie);

@@ -55,7 +55,7 @@ public final class ContainerRuntime {
                 store.save(c);
                 // runtime.md "Create": later edits of config.json MUST NOT affect the container; keep a copy
                 // for the hooks that run at start and delete.
-                Files.write(dir.resolve("config.json"), spec.toBytes());
+                Files.copy(bundle.resolve("config.json"), dir.resolve("config.json"));
                 cgroups = Cgroups.detect();
                 List<String> procs = cgroups.create(cgroupPath, spec.linux().flatMap(l -> l.resources()));
                 Plan plan = PlanCompiler.compile(new PlanCompiler.Inputs(spec, bundle, dir, procs, opt.noPivot(),
@@ -101,6 +101,19 @@ public final class ContainerRuntime {
                 throw (RuntimeException) e;
             }
         }
+    }
+
+    /** The container's hooks from its config.json copy; parsed only when there are any (a parse costs ms). */
+    private io.berth.spec.runtime.Hooks hooks(String id) {
+        try {
+            byte[] b = Files.readAllBytes(store.dir(id).resolve("config.json"));
+            if (!new String(b, java.nio.charset.StandardCharsets.UTF_8).contains("\"hooks\"")) {
+                return io.berth.spec.runtime.Hooks.NONE;
+            }
+        } catch (IOException e) {
+            throw new RuntimeError("read the config.json copy of " + id + ": " + e.getMessage(), e);
+        }
+        return loadSpec(store.dir(id)).hooks();
     }
 
     static Spec loadSpec(Path bundle) {
@@ -159,8 +172,7 @@ public final class ContainerRuntime {
             Container running = c.with(State.Status.RUNNING);
             store.save(running);
             // runtime.md step 9: poststart hooks; a failure is an error (the container keeps running, as runc)
-            Spec spec = loadSpec(store.dir(id));
-            Hooks.run("poststart", spec.hooks().poststart(), running.state());
+            Hooks.run("poststart", hooks(id).poststart(), running.state());
         }
     }
 
@@ -236,8 +248,7 @@ public final class ContainerRuntime {
             Cgroups.detect().destroy(c.cgroupPath());
             // runtime.md step 13: poststop hooks; failures are warnings, the lifecycle continues
             try {
-                Spec spec = loadSpec(store.dir(id));
-                Hooks.run("poststop", spec.hooks().poststop(), c.with(State.Status.STOPPED).state());
+                Hooks.run("poststop", hooks(id).poststop(), c.with(State.Status.STOPPED).state());
             } catch (RuntimeError e) {
                 System.err.println("berth-runtime: warning: " + e.getMessage());
             }

@@ -53,7 +53,10 @@ public final class PlanCompiler {
         }
         Plan plan = new Plan();
 
-        // --- parent stage: cgroups, namespaces ---
+        // --- parent stage: inherited fds, cgroups, namespaces ---
+        if (in.preserveFds() > 0) {
+            plan.op("inherit", ProcessHandle.current().pid(), in.preserveFds());
+        }
         for (String procs : in.cgroupProcs()) {
             plan.op("cgroup", procs);
         }

@@ -53,6 +53,21 @@ final class Bundles {
         return exec(cmd);
     }
 
+    /** berth-runtime through sh, so the caller can open extra fds ("3>file") as runc's callers do. */
+    static Result berthWithFds(Path root, String redirections, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-MaxFDLimit", "--enable-native-access=ALL-UNNAMED",
+                "-Dberth.runtime.init=" + InitProcess.binary(), "-cp", System.getProperty("java.class.path"),
+                "io.berth.runtime.cli.RuntimeMain", "--root", root.toString()));
+        cmd.addAll(List.of(args));
+        StringBuilder sh = new StringBuilder("exec");
+        for (String c : cmd) {
+            sh.append(" '").append(c.replace("'", "'\\''")).append("'");
+        }
+        return exec(List.of("sh", "-c", sh + " " + redirections));
+    }
+
     static Result runc(Path root, String... args) throws IOException, InterruptedException {
         List<String> cmd = new java.util.ArrayList<>(List.of("runc", "--root", root.toString()));
         cmd.addAll(List.of(args));

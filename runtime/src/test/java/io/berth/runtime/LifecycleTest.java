@@ -199,4 +199,18 @@ class LifecycleTest {
         assertThat(status("k1")).isEqualTo("stopped");
         assertThat(Bundles.berth(root(), "delete", "k1").code()).isZero();
     }
+
+    /** runc's --preserve-fds N: the caller's fds 3..3+N-1 reach the container (reopened through /proc). */
+    @Test
+    void preserveFds() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "echo to-fd3 >&3; cat <&4"));
+        Path out3 = tmp.resolve("out3");
+        Path in4 = tmp.resolve("in4");
+        Files.writeString(in4, "from-fd4\n");
+        Result r = Bundles.berthWithFds(root(), "3>" + out3 + " 4<" + in4, "run", "--preserve-fds", "2", "--bundle",
+                b.toString(), "pf");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("from-fd4\n");
+        assertThat(Files.readString(out3)).isEqualTo("to-fd3\n");
+    }
 }

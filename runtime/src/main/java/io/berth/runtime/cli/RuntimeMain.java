@@ -245,8 +245,8 @@ public final class RuntimeMain {
         }
         Path bundle = Path.of(Optional.ofNullable(a.flag("bundle", "b")).orElse("."));
         int preserve = Integer.parseInt(Optional.ofNullable(a.flag("preserve-fds")).orElse("0"));
-        if (preserve != 0) {
-            throw new RuntimeError("--preserve-fds: passing extra fds is not supported yet by berth-runtime");
+        if (preserve < 0) {
+            throw new RuntimeError("--preserve-fds: must not be negative");
         }
         return new ContainerRuntime.CreateOptions(bundle, Optional.ofNullable(a.flag("pid-file")).map(Path::of),
                 a.bool("no-pivot"), preserve, global.containsKey("systemd-cgroup"));
