@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -25,15 +24,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.zip.GZIPOutputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * Writes a layer (layer.md) from a directory, or from the change between a lower and an upper
@@ -125,11 +121,8 @@ public final class LayerWriter {
                 flush(); // the pipe is ended by the caller, after success or failure
             }
         };
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new BufferedOutputStream(hashing, BUFFER),
-                StandardCharsets.UTF_8.name())) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            tar.setAddPaxHeadersForNonAsciiNames(true);
+        try (BufferedOutputStream buffered = new BufferedOutputStream(hashing, BUFFER)) {
+            TarWriter tar = new TarWriter(buffered);
             Writer w = new Writer(tar, sourceDateEpoch.map(FileTime::from));
             if (lower.isPresent()) {
                 new TreeDiff(w).diffDir(lower.get(), dir, "");
@@ -145,7 +138,9 @@ public final class LayerWriter {
         return switch (c) {
             case NONE -> out;
             // java.util.zip writes a fixed header (no name, mtime 0), level 6 as gzip's default.
-            case GZIP -> new GZIPOutputStream(out, BUFFER);
+            // pigz-style: 1 MiB blocks deflated in parallel, each primed with the previous 32 KiB;
+            // the bytes depend on the input and level only, never on the thread count.
+            case GZIP -> new ParallelGzipOutputStream(out, 6, Runtime.getRuntime().availableProcessors());
             case ZSTD -> {
                 ZstdOutputStream z = new ZstdOutputStream(out, ZSTD_LEVEL);
                 z.setChecksum(false);
@@ -176,12 +171,12 @@ public final class LayerWriter {
 
     /** Emits tar entries; remembers inodes already written for hardlinks. */
     static final class Writer {
-        private final TarArchiveOutputStream tar;
+        private final TarWriter tar;
         private final Optional<FileTime> clamp;
         private final Map<String, String> inodes = new HashMap<>();
         private final byte[] buf = new byte[BUFFER];
 
-        Writer(TarArchiveOutputStream tar, Optional<FileTime> clamp) {
+        Writer(TarWriter tar, Optional<FileTime> clamp) {
             this.tar = tar;
             this.clamp = clamp;
         }
@@ -204,56 +199,37 @@ public final class LayerWriter {
             }
             String inodeKey = e.dev() + ":" + e.ino();
             String first = e.type() == FsEntry.Type.FILE && e.nlink() > 1 ? inodes.putIfAbsent(inodeKey, e.name()) : null;
-            TarArchiveEntry t;
+            char type;
+            String name = e.name();
+            String link = "";
             if (first != null) {
-                t = new TarArchiveEntry(e.name(), TarConstants.LF_LINK);
-                t.setLinkName(first);
+                type = TarWriter.HARDLINK;
+                link = first;
             } else {
-                t = switch (e.type()) {
-                    case DIR -> new TarArchiveEntry(e.name() + "/", TarConstants.LF_DIR);
-                    case FILE -> new TarArchiveEntry(e.name(), TarConstants.LF_NORMAL);
-                    case SYMLINK -> {
-                        TarArchiveEntry s = new TarArchiveEntry(e.name(), TarConstants.LF_SYMLINK);
-                        s.setLinkName(e.linkTarget().orElseThrow());
-                        yield s;
-                    }
-                    case CHAR -> device(e, TarConstants.LF_CHR);
-                    case BLOCK -> device(e, TarConstants.LF_BLK);
-                    case FIFO -> new TarArchiveEntry(e.name(), TarConstants.LF_FIFO);
+                type = switch (e.type()) {
+                    case DIR -> TarWriter.DIRECTORY;
+                    case FILE -> TarWriter.REGULAR;
+                    case SYMLINK -> TarWriter.SYMLINK;
+                    case CHAR -> TarWriter.CHAR_DEVICE;
+                    case BLOCK -> TarWriter.BLOCK_DEVICE;
+                    case FIFO -> TarWriter.FIFO;
                     case SOCKET -> throw new IllegalStateException();
                 };
-                if (e.type() == FsEntry.Type.FILE) {
-                    t.setSize(e.size());
+                if (e.type() == FsEntry.Type.DIR) {
+                    name = name + "/";
                 }
+                link = e.linkTarget().orElse("");
             }
-            t.setMode(e.mode());
-            t.setUserId(e.uid());
-            t.setGroupId(e.gid());
-            t.setUserName("");
-            t.setGroupName("");
-            t.setModTime(mtime(e.mtime()));
-            for (var x : e.xattrs().entrySet()) {
-                t.addPaxHeader("SCHILY.xattr." + x.getKey(), utf8(x.getValue(), e, x.getKey()));
-            }
-            tar.putArchiveEntry(t);
-            if (first == null && e.type() == FsEntry.Type.FILE) {
+            boolean device = type == TarWriter.CHAR_DEVICE || type == TarWriter.BLOCK_DEVICE;
+            // Xattr values go into PAX records as bytes (security.capability is binary).
+            tar.header(new TarWriter.Header(name, type, e.mode(), e.uid(), e.gid(),
+                    type == TarWriter.REGULAR ? e.size() : 0, mtime(e.mtime()), link,
+                    device ? (int) Mknod.major(e.rdev()) : 0, device ? (int) Mknod.minor(e.rdev()) : 0,
+                    new TreeMap<>(e.xattrs())));
+            if (type == TarWriter.REGULAR) {
                 copy(e);
             }
-            tar.closeArchiveEntry();
-        }
-
-        /**
-         * The tar library writes PAX values as UTF-8 text, so a binary value (security.capability)
-         * would be corrupted: refuse it with a clear error instead. (Reading is byte-exact: see
-         * io.berth.image.tar.TarReader.)
-         */
-        private static String utf8(byte[] value, FsEntry e, String name) {
-            try {
-                return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(value)).toString();
-            } catch (java.nio.charset.CharacterCodingException ex) {
-                throw new ImageException("write layer: " + e.path() + ": xattr " + name
-                        + " has a binary value; writing binary xattrs is not supported yet");
-            }
+            tar.endEntry();
         }
 
         private void copy(FsEntry e) throws IOException {
@@ -264,36 +240,25 @@ public final class LayerWriter {
                     if (n < 0) {
                         throw new ImageException("write layer: " + e.path() + " shrank while being read");
                     }
-                    tar.write(buf, 0, n);
+                    tar.data(buf, 0, n);
                     left -= n;
                 }
             }
         }
 
-        private static TarArchiveEntry device(FsEntry e, byte flag) {
-            TarArchiveEntry t = new TarArchiveEntry(e.name(), flag);
-            t.setDevMajor((int) Mknod.major(e.rdev()));
-            t.setDevMinor((int) Mknod.minor(e.rdev()));
-            return t;
-        }
-
-        private FileTime mtime(FileTime m) {
-            long secs = m.toMillis() / 1000;
+        private long mtime(FileTime m) {
+            long secs = Math.floorDiv(m.toMillis(), 1000);
             if (clamp.isPresent() && secs > clamp.get().toMillis() / 1000) {
                 secs = clamp.get().toMillis() / 1000;
             }
-            return FileTime.fromMillis(secs * 1000);
+            return secs;
         }
 
         /** A whiteout entry hiding {@code name} of the lower layers (layer.md "Whiteouts"). */
         void whiteout(String parentPrefix, String base) throws IOException {
-            TarArchiveEntry t = new TarArchiveEntry(parentPrefix + WHITEOUT_PREFIX + base, TarConstants.LF_NORMAL);
-            t.setMode(0644);
-            t.setUserName("");
-            t.setGroupName("");
-            t.setModTime(clamp.orElse(FileTime.fromMillis(0)));
-            tar.putArchiveEntry(t);
-            tar.closeArchiveEntry();
+            tar.header(new TarWriter.Header(parentPrefix + WHITEOUT_PREFIX + base, TarWriter.REGULAR, 0644, 0, 0, 0,
+                    clamp.map(c -> c.toMillis() / 1000).orElse(0L), "", 0, 0, new TreeMap<>()));
+            tar.endEntry();
         }
     }
 
