@@ -46,7 +46,7 @@ class ImageCommandsTest {
 
         CliRun inspect = CliRun.of("image", "inspect", ref);
         assertThat(inspect.status()).isZero();
-        assertThat(inspect.out()).contains("\"Digest\" : \"" + digest + "\"")
+        assertThat(inspect.out()).contains("\"Digest\": \"" + digest + "\"")
                 .contains("\"Entrypoint\"").contains("/app/hello.sh").contains("\"diff_ids\"");
 
         Path bundle = tmp.resolve("bundle");

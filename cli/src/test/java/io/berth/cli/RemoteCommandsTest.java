@@ -29,7 +29,7 @@ class RemoteCommandsTest {
             assertThat(push.out().trim()).isEqualTo(digest);
             CliRun inspect = CliRun.of("inspect", remote);
             assertThat(inspect.status()).isZero();
-            assertThat(inspect.out()).contains("\"Digest\" : \"" + digest + "\"").contains("/app/hello.sh");
+            assertThat(inspect.out()).contains("\"Digest\": \"" + digest + "\"").contains("/app/hello.sh");
             CliRun tags = CliRun.of("inspect", "--tags", "docker://" + reg.host() + "/cli/app");
             assertThat(tags.out().trim()).isEqualTo("v1");
             CliRun pull = CliRun.of("copy", remote, "oci:" + tmp.resolve("back") + ":v1");

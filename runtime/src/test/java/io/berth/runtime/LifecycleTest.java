@@ -155,10 +155,10 @@ class LifecycleTest {
         Bundles.edit(b, "\"linux\": {", hooks + "}, \"linux\": {");
         Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "h1");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(Files.readString(out.resolve("prestart"))).contains("\"status\" : \"creating\"").contains("\"pid\"");
-        assertThat(Files.readString(out.resolve("createRuntime"))).contains("\"id\" : \"h1\"");
-        assertThat(Files.readString(out.resolve("poststart"))).contains("\"status\" : \"running\"");
-        assertThat(Files.readString(out.resolve("poststop"))).contains("\"status\" : \"stopped\"");
+        assertThat(Files.readString(out.resolve("prestart"))).contains("\"status\": \"creating\"").contains("\"pid\"");
+        assertThat(Files.readString(out.resolve("createRuntime"))).contains("\"id\": \"h1\"");
+        assertThat(Files.readString(out.resolve("poststart"))).contains("\"status\": \"running\"");
+        assertThat(Files.readString(out.resolve("poststop"))).contains("\"status\": \"stopped\"");
     }
 
     @Test

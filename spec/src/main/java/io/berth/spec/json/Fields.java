@@ -84,12 +84,15 @@ public final class Fields {
 
     /** An integer within [min, max]. */
     public Optional<Long> optLong(String name, long min, long max) {
-        return optNumber(name).map(n -> {
+        return value(name).map(v -> {
+            if (!(v instanceof Json.Num n)) {
+                throw error(name, "expected a number, found " + v.typeName());
+            }
             long l;
             try {
                 l = n.longValueExact();
             } catch (ArithmeticException e) {
-                throw error(name, "expected an integer, found " + n.toPlainString());
+                throw error(name, "expected an integer, found " + n.text());
             }
             if (l < min || l > max) {
                 throw error(name, "value " + l + " out of range [" + min + ", " + max + "]");

@@ -74,15 +74,19 @@ public final class ObjBuilder {
         return this;
     }
 
-    private static Json toJson(Object v) {
-        return switch (v) {
-            case Json j -> j;
-            case String s -> new Json.Str(s);
-            case Long l -> Json.Num.of(l);
-            case Integer i -> Json.Num.of(i);
-            case Boolean b -> new Json.Bool(b);
-            default -> throw new IllegalArgumentException("not a JSON value: " + v.getClass());
-        };
+    private static Json toJson(Object v) { // no type switch: see JsonCodec.emit
+        if (v instanceof Json j) {
+            return j;
+        } else if (v instanceof String s) {
+            return new Json.Str(s);
+        } else if (v instanceof Long l) {
+            return Json.Num.of(l);
+        } else if (v instanceof Integer i) {
+            return Json.Num.of(i);
+        } else if (v instanceof Boolean b) {
+            return new Json.Bool(b);
+        }
+        throw new IllegalArgumentException("not a JSON value: " + v.getClass());
     }
 
     public Json.Obj build() {

@@ -48,6 +48,21 @@ public record Process(
             return new User(0, 0, Optional.empty(), List.of(), Optional.empty());
         }
 
+        private static long gid(Fields f, int i, Json v) {
+            long g = -1;
+            if (v instanceof Json.Num n) {
+                try {
+                    g = n.longValueExact();
+                } catch (ArithmeticException e) {
+                    g = -1;
+                }
+            }
+            if (g < 0 || g > 0xFFFF_FFFFL) {
+                throw f.error("additionalGids[" + i + "]", "expected a gid (0 to 4294967295)");
+            }
+            return g;
+        }
+
         static User read(Fields f) {
             List<Long> gids = new java.util.ArrayList<>();
             Optional<Json> raw = f.raw("additionalGids");
@@ -56,11 +71,7 @@ public record Process(
                     throw f.error("additionalGids", "expected an array of integers");
                 }
                 for (int i = 0; i < a.items().size(); i++) {
-                    if (!(a.items().get(i) instanceof Json.Num n) || n.value().signum() < 0
-                            || n.value().compareTo(java.math.BigDecimal.valueOf(0xFFFF_FFFFL)) > 0) {
-                        throw f.error("additionalGids[" + i + "]", "expected a gid (0 to 4294967295)");
-                    }
-                    gids.add(n.value().longValue());
+                    gids.add(gid(f, i, a.items().get(i)));
                 }
             }
             return new User(f.optUint32("uid").orElse(0L), f.optUint32("gid").orElse(0L), f.optUint32("umask"), gids,

@@ -56,7 +56,7 @@ public record Seccomp(String defaultAction, Optional<Long> defaultErrnoRet, List
         }
 
         private static Json u64(long v) {
-            return new Json.Num(new java.math.BigDecimal(Long.toUnsignedString(v)));
+            return new Json.Num(Long.toUnsignedString(v));
         }
     }
 

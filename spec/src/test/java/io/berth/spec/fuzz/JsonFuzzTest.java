@@ -23,10 +23,10 @@ import org.junit.jupiter.api.Test;
  * else (NullPointerException, ClassCastException, StackOverflowError...) is a bug. Fixed seeds: the
  * run is repeatable.
  */
-class JsonFuzzTest {
+public class JsonFuzzTest {
     static final int ROUNDS = 3000;
 
-    static final String MANIFEST = """
+    public static final String MANIFEST = """
             {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
              "config":{"mediaType":"application/vnd.oci.image.config.v1+json",
                "digest":"sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b","size":7},
@@ -41,7 +41,7 @@ class JsonFuzzTest {
               "digest":"sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b","size":1,
               "platform":{"architecture":"arm64","os":"linux","variant":"v8","os.features":["a"]}}]}
             """;
-    static final String CONFIG = """
+    public static final String CONFIG = """
             {"created":"2024-01-01T00:00:00Z","architecture":"amd64","os":"linux",
              "config":{"User":"app","Env":["A=1"],"Entrypoint":["/bin/sh"],"Cmd":["-c","x"],
                "ExposedPorts":{"80/tcp":{}},"Volumes":{"/data":{}},"Labels":{"k":"v"},"WorkingDir":"/"},
@@ -49,13 +49,13 @@ class JsonFuzzTest {
              "history":[{"created_by":"x","empty_layer":true}]}
             """;
 
-    static byte[] runtimeConfig() throws IOException {
+    public static byte[] runtimeConfig() throws IOException {
         try (InputStream in = JsonFuzzTest.class.getResourceAsStream("/runtime/config-full.json")) {
             return in.readAllBytes();
         }
     }
 
-    static byte[] mutate(byte[] in, Random r) {
+    public static byte[] mutate(byte[] in, Random r) {
         List<Byte> b = new ArrayList<>();
         for (byte x : in) {
             b.add(x);

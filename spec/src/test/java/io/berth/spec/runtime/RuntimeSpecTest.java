@@ -57,6 +57,6 @@ class RuntimeSpecTest {
         State st = new State("1.0.2", "c1", State.Status.CREATED, java.util.Optional.of(42L), "/b",
                 java.util.Map.of("k", "v"));
         assertThat(State.parse(st.toBytes())).isEqualTo(st);
-        assertThat(new String(st.toBytes(), StandardCharsets.UTF_8)).contains("\"status\" : \"created\"");
+        assertThat(new String(st.toBytes(), StandardCharsets.UTF_8)).contains("\"status\": \"created\"");
     }
 }
