@@ -1,12 +1,14 @@
 /*
  * runtime-init: Berth's in-namespace init stage (the only native part of the runtime).
  *
- * It knows nothing about OCI or JSON. The Java runtime computes a plan and sends it over a unix
- * socket; this program executes it step by step and reports each failure back as
+ * It knows nothing about OCI or JSON. The Java runtime computes a plan and sends it over a FIFO;
+ * this program executes it step by step and reports each failure back over a second FIFO as
  *     "error\t<step>\t<path>\t<errno>\t<strerror>\n"
  * so the runtime can name the step, the path and the errno (DESIGN.md "The init stage is native").
  *
- * Usage: runtime-init <socket-path>
+ * Usage: runtime-init <prefix>: we create the FIFOs <prefix>.out (to the runtime) and <prefix>.in (from
+ * it; made second, so its presence tells the runtime both exist) and open them. FIFOs rather than a
+ * unix socket: the JDK's first unix-domain socket costs ~40 ms of CPU (it seeds a SecureRandom).
  *
  * Plan wire format: a little-endian u32 byte count, then NUL-terminated tokens. Each op is a name
  * followed by a fixed number of arguments (see OPS below). Ops run in the order given, in two
@@ -52,7 +54,8 @@
 #define MAX_PLAN (4 << 20)
 #define MAX_LIST 4096
 
-static int report_fd = -1;  /* the socket to the Java runtime; -1 once closed */
+static int report_fd = -1;  /* the FIFO to the Java runtime; -1 once closed */
+static int cmd_fd = -1;     /* the FIFO from it: the plan, then hook answers */
 static int cap_last = 40;   /* /proc/sys/kernel/cap_last_cap, read by the parent stage */
 
 /* ---------- reporting ---------- */
@@ -486,6 +489,8 @@ static void do_exec(void) {
     say("ready\n");
     close(report_fd);
     report_fd = -1;
+    close(cmd_fd);
+    cmd_fd = -1;
     if (fifo_dir >= 0) {
         int w = openat(fifo_dir, fifo_name, O_WRONLY | O_CLOEXEC); /* blocks until `start` reads */
         if (w < 0) fail("open-exec-fifo", fifo_name);
@@ -543,7 +548,7 @@ static void child(int sync_fd, int userns) {
             /* config.md "prestart"/"createRuntime": the runtime runs them now, before pivot_root */
             char go = 0;
             say("sync\n");
-            if (read(report_fd, &go, 1) != 1 || go != '1') fail_errno("hooks", "aborted by the runtime", ECANCELED);
+            if (read(cmd_fd, &go, 1) != 1 || go != '1') fail_errno("hooks", "aborted by the runtime", ECANCELED);
         } else if (!strcmp(op, "pivot")) {
             do_pivot();
         } else if (!strcmp(op, "chroot")) {
@@ -605,25 +610,38 @@ static void write_map(pid_t pid, const char *file, const char *content) {
 
 int main(int argc, char **argv, char **envp) {
     if (argc != 2) {
-        fprintf(stderr, "usage: runtime-init SOCKET (started by berth-runtime, not by hand)\n");
+        fprintf(stderr, "usage: runtime-init FIFO-PREFIX (started by berth-runtime, not by hand)\n");
         return 2;
     }
     ensure_sealed(argv, envp);
     /* Non-dumpable: other processes cannot ptrace us or open our /proc/<pid>/exe|fd|mem. */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail("prctl-dumpable", "");
 
-    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", argv[1]);
-    if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) {
-        perror("runtime-init: connect");
+    char out[4096], in[4096];
+    if ((size_t)snprintf(out, sizeof out, "%s.out", argv[1]) >= sizeof out ||
+        (size_t)snprintf(in, sizeof in, "%s.in", argv[1]) >= sizeof in) {
+        fprintf(stderr, "runtime-init: path too long\n");
         return 1;
     }
-    /* keep the low fds free for --preserve-fds */
-    report_fd = fcntl(s, F_DUPFD_CLOEXEC, 64);
-    if (report_fd < 0) fail("dup", "socket");
-    close(s);
-    read_plan(report_fd);
+    if (mkfifo(out, 0600) < 0 || mkfifo(in, 0600) < 0) {
+        perror("runtime-init: mkfifo");
+        return 1;
+    }
+    /* the runtime holds both open read-write, so neither open blocks; low fds stay free for --preserve-fds */
+    alarm(30); /* if the runtime died before opening them, do not wait forever */
+    int w = open(out, O_WRONLY | O_CLOEXEC), r = open(in, O_RDONLY | O_CLOEXEC);
+    alarm(0);
+    if (w < 0 || r < 0) {
+        perror("runtime-init: open fifo");
+        return 1;
+    }
+    report_fd = fcntl(w, F_DUPFD_CLOEXEC, 64);
+    if (report_fd < 0) fail("dup", out);
+    cmd_fd = fcntl(r, F_DUPFD_CLOEXEC, 64);
+    if (cmd_fd < 0) fail("dup", in);
+    close(w);
+    close(r);
+    read_plan(cmd_fd);
 
     FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
     if (f) {
@@ -710,6 +728,8 @@ int main(int argc, char **argv, char **envp) {
     /* run in the foreground: forward signals, exit as the container did (128+signal if killed) */
     close(report_fd);
     report_fd = -1;
+    close(cmd_fd);
+    cmd_fd = -1;
     int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], forward);
     int status;

@@ -61,7 +61,7 @@ public final class ContainerRuntime {
                 Plan plan = PlanCompiler.compile(new PlanCompiler.Inputs(spec, bundle, dir, procs, opt.noPivot(),
                         opt.preserveFds(), foreground, Path.of("/proc/self/status"), cgroupPath));
                 Container creating = c;
-                started = InitProcess.start(dir.resolve("init.sock"), plan, pid -> {
+                started = InitProcess.start(dir.resolve("init"), plan, pid -> {
                     // runtime.md lifecycle steps 3-4: prestart, then createRuntime; a failure fails create
                     State st = creating.with(pid, 0).state();
                     State s = new State(st.ociVersion(), st.id(), State.Status.CREATING, Optional.of(pid), st.bundle(),
@@ -314,7 +314,7 @@ public final class ContainerRuntime {
                 .map(d -> d.resolve("cgroup.procs").toString()).toList();
         Plan plan = PlanCompiler.compileExec(proc, c.pid().orElseThrow(), procs, !detach, Path.of("/proc/self/status"),
                 spec.linux().map(l -> l.namespaces()).orElse(List.of()));
-        Path sock = store.dir(id).resolve("exec-" + ProcessHandle.current().pid() + ".sock");
+        Path sock = store.dir(id).resolve("exec-" + ProcessHandle.current().pid());
         InitProcess.Started started = InitProcess.start(sock, plan, pid -> { });
         if (pidFile.isPresent()) {
             writePidFile(pidFile.get(), started.pid());
