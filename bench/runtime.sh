@@ -2,6 +2,7 @@
 # bench/runtime.sh: `run` of a busybox /bin/true bundle, runc vs berth-runtime (and crun when it works
 # here: crun 1.8.1 refuses this machine's hybrid cgroups), with hyperfine. Needs root, busybox-static,
 # runc, hyperfine, and a built runtime (mvn -B -pl spec,runtime -am install). Prints the ratio.
+# BASELINE=/other/checkout/bin/berth-runtime adds an older build to the same run (before/after).
 set -eu
 BERTH_HOME=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 BERTH=$BERTH_HOME/bin/berth-runtime
@@ -25,10 +26,14 @@ EOS
 chmod +x "$W/run.sh"
 hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$W/h.json" \
   -n runc "$W/run.sh runc --root $W/runc-root" \
-  -n berth-runtime "$W/run.sh $BERTH --root $W/berth-root"
+  -n berth-runtime "$W/run.sh $BERTH --root $W/berth-root" \
+  ${BASELINE:+-n baseline "$W/run.sh $BASELINE --root $W/baseline-root"}
 python3 - "$W/h.json" <<'EOP'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
 a, b = r["runc"]["mean"], r["berth-runtime"]["mean"]
 print(f"runc {a*1000:.1f} ms, berth-runtime {b*1000:.1f} ms: berth/runc = {b/a:.2f}x")
+if "baseline" in r:
+    c = r["baseline"]["mean"]
+    print(f"baseline {c*1000:.1f} ms: baseline/runc = {c/a:.2f}x, berth/baseline = {b/c:.2f}x")
 EOP
