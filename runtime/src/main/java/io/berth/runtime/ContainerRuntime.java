@@ -247,11 +247,7 @@ public final class ContainerRuntime {
             }
             Cgroups.detect().destroy(c.cgroupPath());
             // runtime.md step 13: poststop hooks; failures are warnings, the lifecycle continues
-            try {
-                Hooks.run("poststop", hooks(id).poststop(), c.with(State.Status.STOPPED).state());
-            } catch (RuntimeError e) {
-                System.err.println("berth-runtime: warning: " + e.getMessage());
-            }
+            Hooks.runWarning("poststop", hooks(id).poststop(), c.with(State.Status.STOPPED).state());
         }
         store.remove(id);
     }
