@@ -342,8 +342,16 @@ static int parent_in_root(const char *path, const char **base) {
 static void do_mknod(char **a) {
     const char *base;
     int pfd = parent_in_root(a[0], &base);
-    if (mknodat(pfd, base, (mode_t)num(a[1]), makedev(num(a[2]), num(a[3]))) < 0 && errno != EEXIST)
-        fail("mknod", a[0]);
+    mode_t mode = (mode_t)num(a[1]);
+    dev_t dev = makedev(num(a[2]), num(a[3]));
+    if (mknodat(pfd, base, mode, dev) < 0) {
+        struct stat st;
+        if (errno != EEXIST) fail("mknod", a[0]);
+        /* config-linux.md "Devices": a file already at path that does not match the device is an error */
+        if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) fail("stat", a[0]);
+        if ((st.st_mode & S_IFMT) != (mode & S_IFMT) || st.st_rdev != dev)
+            fail_errno("mknod (a different file is already there)", a[0], EEXIST);
+    }
     if (fchownat(pfd, base, (uid_t)num(a[4]), (gid_t)num(a[5]), AT_SYMLINK_NOFOLLOW) < 0) fail("chown", a[0]);
     if (fchmodat(pfd, base, (mode_t)num(a[1]) & 07777, 0) < 0) fail("chmod", a[0]);
     close(pfd);

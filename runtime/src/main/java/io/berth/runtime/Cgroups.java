@@ -259,17 +259,20 @@ public final class Cgroups {
 
     /** delete: removes the leaf directories (they must be empty of processes by now). */
     public void destroy(String path) {
+        // An exited task leaves its cgroup only once reaped; an orphaned container is reaped by whoever
+        // adopted it (pid 1 or a subreaper), which can take a while on a loaded machine: retry up to 5 s.
+        long deadline = System.nanoTime() + 5_000_000_000L;
         for (Path dir : dirs(path)) {
             for (int i = 0; ; i++) {
                 try {
                     Files.deleteIfExists(dir);
                     break;
                 } catch (IOException e) {
-                    if (i >= 500) {
+                    if (System.nanoTime() > deadline) {
                         throw new RuntimeError("cgroup: rmdir " + dir + ": " + e.getMessage(), e);
                     }
                     try {
-                        Thread.sleep(1); // the exiting task leaves its cgroup a moment after it is reaped
+                        Thread.sleep(Math.min(1 + i, 10));
                     } catch (InterruptedException ie) {
                         Thread.currentThread().interrupt();
                         throw new RuntimeError("cgroup: rmdir " + dir + ": interrupted", ie);

@@ -135,6 +135,8 @@ public final class PlanCompiler {
         plan.op(in.noPivot() ? "chroot" : "pivot");
 
         // --- after pivot_root: paths are the container's own ---
+        // sysctl before readonlyPaths: /proc/sys is usually one of them (runc's order too)
+        linux.sysctl().forEach((k, v) -> plan.op("sysctl", k.replace('.', '/'), v));
         for (String p : linux.maskedPaths()) {
             plan.op("mask", p);
         }
@@ -152,7 +154,6 @@ public final class PlanCompiler {
             plan.op("hostname", h);
         });
         spec.domainname().filter(h -> !h.isEmpty()).ifPresent(h -> plan.op("domainname", h));
-        linux.sysctl().forEach((k, v) -> plan.op("sysctl", k.replace('.', '/'), v));
         for (Process.Rlimit r : proc.rlimits()) {
             int n = RLIMITS.indexOf(r.type());
             if (n < 0) {
