@@ -35,6 +35,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
@@ -157,7 +158,8 @@ static const struct { const char *name; int nargs; char stage; } OPS[] = {
     {"cgroup", 1, 'P'},      /* cgroup.procs path to join before clone */
     {"setns", 2, 'P'},       /* CLONE_NEW* flag, namespace path */
     {"unshare", 1, 'P'},     /* flags applied to ourselves (CLONE_NEWTIME affects children) */
-    {"clone", 1, 'P'},       /* CLONE_NEW* flags for the container process */
+    {"clone", 1, 'P'},
+    {"timens", 1, 'P'},      /* /proc/self/timens_offsets lines, after unshare(CLONE_NEWTIME) */       /* CLONE_NEW* flags for the container process */
     {"uidmap", 1, 'P'},      /* uid_map contents, written by the parent stage */
     {"gidmap", 1, 'P'},      /* gid_map contents */
     {"mkfifo", 3, 'P'},      /* the exec fifo (host path), owner uid gid (the container's root) */
@@ -165,6 +167,7 @@ static const struct { const char *name; int nargs; char stage; } OPS[] = {
     {"propagation", 1, 'C'}, /* mount flags for "/" in the new mount namespace */
     {"rootfs", 1, 'C'},      /* host path of the rootfs: bind onto itself, root for later paths */
     {"mount", 6, 'C'},       /* source target fstype flags propagation-flags data */
+    {"rattr", 3, 'C'},       /* target attr_set attr_clr: mount_setattr(AT_RECURSIVE) (rro, rnosuid...) */
     {"mknod", 6, 'C'},       /* target mode(with S_IF*) major minor uid gid */
     {"bindev", 2, 'C'},      /* host device path, target: bind mount (user namespaces) */
     {"symlink", 2, 'C'},     /* link contents, target */
@@ -180,6 +183,7 @@ static const struct { const char *name; int nargs; char stage; } OPS[] = {
     {"hostname", 1, 'C'},
     {"domainname", 1, 'C'},
     {"sysctl", 2, 'C'},      /* /proc/sys relative path, value */
+    {"personality", 1, 'C'}, /* personality(2) execution domain */
     {"rlimit", 3, 'C'},      /* resource soft hard */
     {"umask", 1, 'C'},
     {"identity", 8, 'C'},    /* uid gid groups(csv) bounding effective permitted inheritable ambient */
@@ -572,6 +576,16 @@ static void child(int sync_fd, int userns) {
             if (sethostname(a[0], strlen(a[0])) < 0) fail("sethostname", a[0]);
         } else if (!strcmp(op, "domainname")) {
             if (setdomainname(a[0], strlen(a[0])) < 0) fail("setdomainname", a[0]);
+        } else if (!strcmp(op, "rattr")) {
+            /* config.md "Mounts": rro and the other recursive options, on the whole mount tree */
+            int fd = open_in_root(a[0], O_PATH);
+            if (fd < 0) fail("open", a[0]);
+            struct mount_attr attr = {.attr_set = num64(a[1]), .attr_clr = num64(a[2])};
+            if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+                fail("mount_setattr", a[0]);
+            close(fd);
+        } else if (!strcmp(op, "personality")) {
+            if (personality((unsigned long)num(a[0])) < 0) fail("personality", a[0]);
         } else if (!strcmp(op, "sysctl")) {
             char p[4096];
             snprintf(p, sizeof p, "/proc/sys/%s", a[0]);
@@ -693,6 +707,9 @@ int main(int argc, char **argv, char **envp) {
             if (unshare((int)num(a[0])) < 0) fail("unshare", a[0]);
         } else if (!strcmp(op, "clone")) {
             clone_flags = num(a[0]);
+        } else if (!strcmp(op, "timens")) {
+            /* config-linux.md "timeOffsets": before any process enters the new time namespace */
+            write_file("/proc/self/timens_offsets", a[0], "timens-offsets");
         } else if (!strcmp(op, "uidmap")) {
             uidmap = a[0];
         } else if (!strcmp(op, "gidmap")) {

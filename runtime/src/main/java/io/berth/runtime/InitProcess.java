@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,6 +54,8 @@ public final class InitProcess {
         Process init = null;
         FileChannel toInit = null;
         FileChannel fromInit = null;
+        long pid = -1;
+        boolean ready = false;
         try {
             Files.deleteIfExists(in);
             Files.deleteIfExists(out);
@@ -66,47 +67,40 @@ public final class InitProcess {
                 }
                 Thread.sleep(0, spins < 100 ? 50_000 : 500_000);
             }
-            // read-write opens never block on a FIFO; the init's own opens then return at once
-            fromInit = FileChannel.open(out, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            toInit = FileChannel.open(in, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            FileChannel r = fromInit;
-            FileChannel w = toInit;
+            // The opens pair with the init's (it opens .out for writing, then .in for reading). Should it die
+            // first, the watcher opens the other ends itself, so no open here waits forever; reads then see
+            // EOF once every writer (the init and its container child) is gone.
             Process p = init;
-            // Holding both ends, we never see EOF: when the init dies, closing the channels ends a pending
-            // read or write.
             Thread watcher = Thread.ofPlatform().daemon().name("runtime-init-watcher").start(() -> {
                 try {
                     p.waitFor();
-                    Thread.sleep(200);
-                    r.close();
-                    w.close();
+                    FileChannel.open(out, StandardOpenOption.WRITE).close();
+                    FileChannel.open(in, StandardOpenOption.READ).close();
                 } catch (InterruptedException | IOException e) {
-                    // the init reported ready: nothing to do
+                    // interrupted once the init reported ready, or the FIFOs are gone: nothing to unblock
                 }
             });
-            try {
-                ByteBuffer buf = ByteBuffer.wrap(planBytes);
-                while (buf.hasRemaining()) {
-                    toInit.write(buf);
+            fromInit = FileChannel.open(out, StandardOpenOption.READ);
+            toInit = FileChannel.open(in, StandardOpenOption.WRITE);
+            ByteBuffer buf = ByteBuffer.wrap(planBytes);
+            while (buf.hasRemaining()) {
+                toInit.write(buf);
+            }
+            BufferedReader lines = new BufferedReader(new InputStreamReader(Channels.newInputStream(fromInit),
+                    StandardCharsets.UTF_8));
+            for (String line; (line = lines.readLine()) != null; ) {
+                if (line.startsWith("pid ")) {
+                    pid = Long.parseLong(line.substring(4));
+                } else if (line.equals("sync")) {
+                    onSync.accept(pid); // hooks; throwing closes the FIFOs (finally): the init reads EOF, gives up
+                    toInit.write(ByteBuffer.wrap(new byte[] {'1'}));
+                } else if (line.equals("ready")) {
+                    watcher.interrupt();
+                    ready = true;
+                    return new Started(pid, init);
+                } else if (line.startsWith("error\t")) {
+                    throw initError(line);
                 }
-                BufferedReader lines = new BufferedReader(new InputStreamReader(Channels.newInputStream(fromInit),
-                        StandardCharsets.UTF_8));
-                long pid = -1;
-                for (String line; (line = lines.readLine()) != null; ) {
-                    if (line.startsWith("pid ")) {
-                        pid = Long.parseLong(line.substring(4));
-                    } else if (line.equals("sync")) {
-                        onSync.accept(pid); // hooks; throwing closes the FIFOs (finally): the init reads EOF, gives up
-                        toInit.write(ByteBuffer.wrap(new byte[] {'1'}));
-                    } else if (line.equals("ready")) {
-                        watcher.interrupt();
-                        return new Started(pid, init);
-                    } else if (line.startsWith("error\t")) {
-                        throw initError(line);
-                    }
-                }
-            } catch (ClosedChannelException e) { // incl. AsynchronousCloseException
-                // the watcher closed the channels: the init is gone
             }
             int status = init.waitFor();
             throw new RuntimeError("runtime-init ended (status " + status + ") before the container was ready");
@@ -116,6 +110,9 @@ public final class InitProcess {
             Thread.currentThread().interrupt();
             throw new RuntimeError("create: interrupted", e);
         } finally {
+            if (!ready && pid > 0) {
+                Native.kill(pid, 9); // a container process that will never be started must not linger
+            }
             closeQuietly(toInit);
             closeQuietly(fromInit);
             try {

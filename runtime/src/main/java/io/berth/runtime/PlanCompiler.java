@@ -43,8 +43,9 @@ public final class PlanCompiler {
             throw new RuntimeError("linux.seccomp: compiling seccomp profiles to BPF is not implemented yet in "
                     + "berth-runtime (runtime-init can install a program; the compiler is missing)");
         }
-        if (linux.personality().isPresent() || linux.timeOffsets().isPresent() || linux.intelRdt().isPresent()) {
-            throw new RuntimeError("linux.personality/timeOffsets/intelRdt: not supported yet by berth-runtime");
+        if (linux.intelRdt().isPresent()) {
+            throw new RuntimeError("linux.intelRdt: no resctrl filesystem is mounted on this host (config-linux.md: "
+                    + "the runtime MUST generate an error)");
         }
         Path rootfs = in.bundle().resolve(spec.root().orElseThrow(() -> new RuntimeError(
                 "config.json: root is missing")).path()).normalize();
@@ -81,10 +82,16 @@ public final class PlanCompiler {
                 plan.op("setns", flag, ns.path().get());
             } else if (ns.type() == Namespace.Type.TIME) {
                 plan.op("unshare", flag); // only unshare can make one; it applies to the children
+                linux.timeOffsets().ifPresent(t -> plan.op("timens", timeOffsets(t)));
             } else {
                 cloneFlags |= flag;
                 userns |= ns.type() == Namespace.Type.USER;
             }
+        }
+        if (linux.timeOffsets().isPresent()
+                && linux.namespace(Namespace.Type.TIME).map(n -> n.path().isPresent()).orElse(true)) {
+            throw new RuntimeError("linux.timeOffsets: offsets need a new time namespace (a \"time\" entry without "
+                    + "a path in linux.namespaces)");
         }
         plan.op("clone", cloneFlags);
         if (userns) {
@@ -137,6 +144,7 @@ public final class PlanCompiler {
         // --- after pivot_root: paths are the container's own ---
         // sysctl before readonlyPaths: /proc/sys is usually one of them (runc's order too)
         linux.sysctl().forEach((k, v) -> plan.op("sysctl", k.replace('.', '/'), v));
+        linux.personality().ifPresent(p -> plan.op("personality", personality(p)));
         for (String p : linux.maskedPaths()) {
             plan.op("mask", p);
         }
@@ -261,7 +269,7 @@ public final class PlanCompiler {
     /** config.md "Mounts": options split into mount(2) flags, propagation flags and data. */
     static void mount(Plan plan, Mount m, Path bundle, String cgroupPath) {
         String type = m.type().orElse("");
-        long flags = 0, prop = 0;
+        long flags = 0, prop = 0, rset = 0, rclr = 0;
         List<String> data = new ArrayList<>();
         for (String o : m.options()) {
             Flag f = MOUNT_FLAGS.get(o);
@@ -269,7 +277,11 @@ public final class PlanCompiler {
                 flags = (flags | f.set()) & ~f.clear();
             } else if (PROPAGATION.containsKey(o)) {
                 prop |= PROPAGATION.get(o);
-            } else if (o.equals("rro") || o.startsWith("idmap") || o.equals("ridmap")) {
+            } else if (RECURSIVE.containsKey(o)) {
+                long[] sc = RECURSIVE.get(o);
+                rset = (rset | sc[0]) & ~sc[1];
+                rclr = (rclr | sc[1]) & ~sc[0];
+            } else if (o.startsWith("idmap") || o.equals("ridmap")) {
                 throw new RuntimeError("mounts[" + m.destination() + "]: option \"" + o + "\" is not supported yet");
             } else if (!o.equals("tmpcopyup")) {
                 data.add(o);
@@ -290,6 +302,58 @@ public final class PlanCompiler {
             return;
         }
         plan.op("mount", source, m.destination(), type, flags, prop, String.join(",", data));
+        if (rset != 0 || rclr != 0) {
+            plan.op("rattr", m.destination(), rset, rclr);
+        }
+    }
+
+    /** MOUNT_ATTR_* bits of mount_setattr(2). */
+    private static final long ATTR_RDONLY = 1, ATTR_NOSUID = 2, ATTR_NODEV = 4, ATTR_NOEXEC = 8, ATTR_ATIME = 0x70,
+            ATTR_NOATIME = 0x10, ATTR_STRICTATIME = 0x20, ATTR_NODIRATIME = 0x80, ATTR_NOSYMFOLLOW = 0x200000;
+
+    /** config.md "Mounts": the recursive options (runc's "rro" family), as {attr_set, attr_clr}. */
+    static final java.util.Map<String, long[]> RECURSIVE = java.util.Map.ofEntries(
+            java.util.Map.entry("rro", new long[] {ATTR_RDONLY, 0}), java.util.Map.entry("rrw", new long[] {0, ATTR_RDONLY}),
+            java.util.Map.entry("rnosuid", new long[] {ATTR_NOSUID, 0}), java.util.Map.entry("rsuid", new long[] {0, ATTR_NOSUID}),
+            java.util.Map.entry("rnodev", new long[] {ATTR_NODEV, 0}), java.util.Map.entry("rdev", new long[] {0, ATTR_NODEV}),
+            java.util.Map.entry("rnoexec", new long[] {ATTR_NOEXEC, 0}), java.util.Map.entry("rexec", new long[] {0, ATTR_NOEXEC}),
+            java.util.Map.entry("rnodiratime", new long[] {ATTR_NODIRATIME, 0}),
+            java.util.Map.entry("rdiratime", new long[] {0, ATTR_NODIRATIME}),
+            java.util.Map.entry("rrelatime", new long[] {0, ATTR_ATIME}),
+            java.util.Map.entry("rnoatime", new long[] {ATTR_NOATIME, ATTR_ATIME}),
+            java.util.Map.entry("rstrictatime", new long[] {ATTR_STRICTATIME, ATTR_ATIME}),
+            java.util.Map.entry("rnosymfollow", new long[] {ATTR_NOSYMFOLLOW, 0}),
+            java.util.Map.entry("rsymfollow", new long[] {0, ATTR_NOSYMFOLLOW}));
+
+    /** config-linux.md "Personality": domain LINUX or LINUX32; "Currently no flag values are supported." */
+    static long personality(io.berth.spec.json.Json j) {
+        io.berth.spec.json.Fields f = io.berth.spec.json.Fields.of(j, "linux.personality");
+        if (f.raw("flags").filter(v -> !(v instanceof io.berth.spec.json.Json.Arr a) || !a.items().isEmpty()).isPresent()) {
+            throw new RuntimeError("linux.personality.flags: no flag values are supported (config-linux.md)");
+        }
+        return switch (f.string("domain")) {
+            case "LINUX" -> 0;
+            case "LINUX32" -> 8; // PER_LINUX32
+            default -> throw new RuntimeError("linux.personality.domain: \"" + f.string("domain")
+                    + "\" is not LINUX or LINUX32");
+        };
+    }
+
+    /** config-linux.md "timeOffsets": clock name to {secs, nanosecs}, as time_namespaces(7) lines. */
+    static String timeOffsets(io.berth.spec.json.Json j) {
+        io.berth.spec.json.Fields f = io.berth.spec.json.Fields.of(j, "linux.timeOffsets");
+        StringBuilder b = new StringBuilder();
+        for (String clock : f.json().members().keySet()) {
+            if (!clock.equals("monotonic") && !clock.equals("boottime")) {
+                throw new RuntimeError("linux.timeOffsets." + clock + ": only monotonic and boottime have offsets "
+                        + "(time_namespaces(7))");
+            }
+            io.berth.spec.json.Fields c = f.object(clock);
+            long secs = c.optLong("secs").orElse(0L);
+            long nanos = c.optLong("nanosecs", 0, 999_999_999).orElse(0L);
+            b.append(clock).append(' ').append(secs).append(' ').append(nanos).append('\n');
+        }
+        return b.toString();
     }
 
     /**

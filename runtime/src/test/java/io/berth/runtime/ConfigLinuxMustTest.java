@@ -212,4 +212,52 @@ class ConfigLinuxMustTest {
         assertThat(r.err()).contains("nosuchcontroller");
         assertThat(rt("state", "unified").code()).isNotZero();
     }
+
+    // personality: "LINUX32 will set the uname system call to show a 32 bit CPU type, such as i686."
+    @Test
+    void personalityLinux32ShowsA32BitMachine() throws Exception {
+        Path b = bundle("b", "uname -m");
+        Bundles.edit(b, "\"linux\": {", "\"linux\": {\"personality\": {\"domain\": \"LINUX32\"},");
+        Result r = run(b, "pers");
+        ok(r);
+        assertThat(r.out()).isEqualTo("i686\n");
+        Bundles.edit(b, "\"LINUX32\"}", "\"LINUX32\", \"flags\": [\"ADDR_NO_RANDOMIZE\"]}");
+        Result bad = run(b, "pers2");
+        assertThat(bad.code()).isNotZero();
+        assertThat(bad.err()).contains("linux.personality.flags");
+    }
+
+    // timeOffsets: "sets the offset for Time Namespace" (time_namespaces(7): monotonic and boottime).
+    @Test
+    void timeOffsetsShiftTheContainersClocks() throws Exception {
+        Path b = bundle("b", "cut -d. -f1 /proc/uptime");
+        Bundles.edit(b, "{\"type\": \"uts\"}", "{\"type\": \"uts\"}, {\"type\": \"time\"}");
+        Bundles.edit(b, "\"linux\": {", "\"linux\": {\"timeOffsets\": {\"boottime\": {\"secs\": 8640000}, "
+                + "\"monotonic\": {\"secs\": 86400, \"nanosecs\": 5}},");
+        long hostUptime = Long.parseLong(Files.readString(Path.of("/proc/uptime")).split("\\.")[0]);
+        Result r = run(b, "timens");
+        ok(r);
+        long inside = Long.parseLong(r.out().trim());
+        assertThat(inside).isBetween(hostUptime + 8640000, hostUptime + 8640000 + 120);
+        Bundles.edit(b, ", {\"type\": \"time\"}", "");
+        Result noNs = run(b, "timens2");
+        assertThat(noNs.code()).isNotZero();
+        assertThat(noNs.err()).contains("linux.timeOffsets");
+    }
+
+    // config.md "Mounts" (runc's recursive options): rro makes every submount of a bind read-only, where
+    // ro only affects the top one. Seen in the container's mountinfo, on a bind of /sys/fs/cgroup (whose
+    // hierarchies are submounts); nothing is written.
+    @Test
+    void rroIsRecursiveWhereRoIsNot() throws Exception {
+        String script = "grep ' /cg/pids ' /proc/self/mountinfo | cut -d' ' -f6 | cut -d, -f1";
+        for (String opt : List.of("ro", "rro")) {
+            Path b = bundle("b-" + opt, script);
+            Bundles.edit(b, "\"mounts\": [", "\"mounts\": [{\"destination\": \"/cg\", \"type\": \"bind\", "
+                    + "\"source\": \"/sys/fs/cgroup\", \"options\": [\"rbind\", \"" + opt + "\"]},");
+            Result r = run(b, "mnt-" + opt);
+            ok(r);
+            assertThat(r.out()).as(opt).isEqualTo(opt.equals("rro") ? "ro\n" : "rw\n");
+        }
+    }
 }
