@@ -325,6 +325,9 @@ public final class PlanCompiler {
             java.util.Map.entry("rnosymfollow", new long[] {ATTR_NOSYMFOLLOW, 0}),
             java.util.Map.entry("rsymfollow", new long[] {0, ATTR_NOSYMFOLLOW}));
 
+    /** The recursive mount options supported (for `features`). */
+    public static final java.util.Set<String> RECURSIVE_OPTIONS = RECURSIVE.keySet();
+
     /** config-linux.md "Personality": domain LINUX or LINUX32; "Currently no flag values are supported." */
     static long personality(io.berth.spec.json.Json j) {
         io.berth.spec.json.Fields f = io.berth.spec.json.Fields.of(j, "linux.personality");

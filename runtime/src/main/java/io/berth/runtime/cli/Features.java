@@ -9,16 +9,23 @@ import java.util.List;
 final class Features {
     private Features() {}
 
+    /** mount(2) flags, propagation, and the recursive (mount_setattr) family, sorted. */
+    private static List<String> mountOptions() {
+        java.util.TreeSet<String> all = new java.util.TreeSet<>(List.of("async", "atime", "bind", "dev", "diratime",
+                "dirsync", "exec", "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec", "nolazytime",
+                "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private", "rbind", "relatime",
+                "remount", "ro", "rprivate", "rshared", "rslave", "runbindable", "rw", "shared", "silent", "slave",
+                "strictatime", "suid", "symfollow", "sync", "unbindable"));
+        all.addAll(io.berth.runtime.PlanCompiler.RECURSIVE_OPTIONS);
+        return List.copyOf(all);
+    }
+
     static Json.Obj json() {
         return new ObjBuilder()
                 .put("ociVersionMin", "1.0.0")
                 .put("ociVersionMax", "1.3.0")
                 .nonEmpty("hooks", List.of("prestart", "createRuntime", "poststart", "poststop"))
-                .nonEmpty("mountOptions", List.of("async", "atime", "bind", "dev", "diratime", "dirsync", "exec",
-                        "lazytime", "loud", "mand", "noatime", "nodev", "nodiratime", "noexec", "nolazytime", "nomand",
-                        "norelatime", "nostrictatime", "nosuid", "nosymfollow", "private", "rbind", "relatime",
-                        "remount", "ro", "rprivate", "rshared", "rslave", "runbindable", "rw", "shared", "silent",
-                        "slave", "strictatime", "suid", "symfollow", "sync", "unbindable"))
+                .nonEmpty("mountOptions", mountOptions())
                 .put("linux", new ObjBuilder()
                         .nonEmpty("namespaces", List.of("cgroup", "ipc", "mount", "network", "pid", "time", "user",
                                 "uts"))
