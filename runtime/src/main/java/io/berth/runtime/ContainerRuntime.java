@@ -48,7 +48,7 @@ public final class ContainerRuntime {
                     opt.systemdCgroup());
             Path rootfs = bundle.resolve(spec.root().map(Spec.Root::path).orElse("rootfs")).normalize();
             Container c = new Container(id, State.Status.CREATING, Optional.empty(), 0, bundle.toString(),
-                    rootfs.toString(), cgroupPath, Instant.now().toString(), spec.annotations());
+                    rootfs.toString(), cgroupPath, created(Instant.now()), spec.annotations());
             Cgroups cgroups = null;
             InitProcess.Started started = null;
             try {
@@ -114,6 +114,20 @@ public final class ContainerRuntime {
             throw new RuntimeError("read the config.json copy of " + id + ": " + e.getMessage(), e);
         }
         return loadSpec(store.dir(id)).hooks();
+    }
+
+    /** Go's RFC3339Nano, as runc writes "created": the fraction without trailing zeros. */
+    static String created(Instant t) {
+        String s = t.toString(); // ISO-8601 UTC with 0, 3, 6 or 9 fraction digits, ending in Z
+        int dot = s.indexOf('.');
+        if (dot < 0) {
+            return s;
+        }
+        int end = s.length() - 1;
+        while (end > dot + 1 && s.charAt(end - 1) == '0') {
+            end--;
+        }
+        return (end == dot + 1 ? s.substring(0, dot) : s.substring(0, end)) + "Z";
     }
 
     static Spec loadSpec(Path bundle) {

@@ -27,6 +27,16 @@ class UnitTest {
     }
 
     @Test
+    void createdIsGoRfc3339Nano() {
+        assertThat(ContainerRuntime.created(java.time.Instant.parse("2026-11-24T11:43:44.732349820Z")))
+                .isEqualTo("2026-11-24T11:43:44.73234982Z");
+        assertThat(ContainerRuntime.created(java.time.Instant.parse("2026-11-24T11:43:44.500Z")))
+                .isEqualTo("2026-11-24T11:43:44.5Z");
+        assertThat(ContainerRuntime.created(java.time.Instant.parse("2026-11-24T11:43:44Z")))
+                .isEqualTo("2026-11-24T11:43:44Z");
+    }
+
+    @Test
     void ids() {
         StateStore.checkId("abc-1_2+3.x");
         assertThatThrownBy(() -> StateStore.checkId("../x")).hasMessageContaining("invalid container id");

@@ -259,17 +259,48 @@ public final class RuntimeMain {
             return;
         }
         if (format.equals("json")) {
-            out.write(JsonCodec.write(new Json.Arr(cs.stream().map(c -> (Json) c.toStateJson()).toList())));
+            List<Json> items = new java.util.ArrayList<>();
+            for (Container c : cs) {
+                java.util.Map<String, Json> m = new java.util.LinkedHashMap<>(c.toStateJson().members());
+                m.put("owner", new Json.Str(owner(rt, c))); // runc's list names the owner; its state leaves it ""
+                items.add(new Json.Obj(m));
+            }
+            out.write(JsonCodec.write(new Json.Arr(items)));
             out.println();
             return;
         }
         if (!format.equals("table")) {
             throw new RuntimeError("list: invalid format \"" + format + "\" (table or json)");
         }
-        String fmt = "%-12s %-8s %-10s %-40s %-30s %s%n";
-        out.printf(fmt, "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+        List<String[]> rows = new java.util.ArrayList<>();
+        rows.add(new String[] {"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"});
         for (Container c : cs) {
-            out.printf(fmt, c.id(), c.state().pid().orElse(0L), c.status().json(), c.bundle(), c.created(), "root");
+            rows.add(new String[] {c.id(), Long.toString(c.state().pid().orElse(0L)), c.status().json(), c.bundle(),
+                c.created(), owner(rt, c)});
+        }
+        // runc's layout: Go's tabwriter with minimum width 12 and padding 3; the last column unpadded
+        int[] width = new int[6];
+        for (String[] r : rows) {
+            for (int i = 0; i < 5; i++) {
+                width[i] = Math.max(width[i], Math.max(12, r[i].length() + 3));
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        for (String[] r : rows) {
+            for (int i = 0; i < 5; i++) {
+                b.append(r[i]).append(" ".repeat(width[i] - r[i].length()));
+            }
+            b.append(r[5]).append('\n');
+        }
+        out.print(b);
+    }
+
+    /** The user owning the container's state directory, as runc reports it. */
+    private static String owner(ContainerRuntime rt, Container c) {
+        try {
+            return Files.getOwner(rt.store().dir(c.id())).getName();
+        } catch (IOException e) {
+            return "";
         }
     }
 
