@@ -30,6 +30,26 @@ final class Bundles {
         return dir;
     }
 
+    /** The top-level cgroup named {@code name} in every hierarchy under /sys/fs/cgroup that has it. */
+    static List<Path> cgroups(String name) throws IOException {
+        try (var s = Files.list(Path.of("/sys/fs/cgroup"))) {
+            return s.map(h -> h.resolve(name)).filter(Files::isDirectory).toList();
+        }
+    }
+
+    /** Removes (if empty) the cgroups a peer made under {@code name} that did not exist before the test. */
+    static void removeNewCgroups(String name, List<Path> before) throws IOException {
+        for (Path p : cgroups(name)) {
+            if (!before.contains(p)) {
+                try {
+                    Files.deleteIfExists(p); // rmdir: fails while it holds cgroups or tasks; then it stays
+                } catch (IOException e) {
+                    // not empty: someone else's now
+                }
+            }
+        }
+    }
+
     static void edit(Path bundle, String from, String to) throws IOException {
         Path c = bundle.resolve("config.json");
         String s = Files.readString(c);

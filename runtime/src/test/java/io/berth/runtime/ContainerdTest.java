@@ -36,9 +36,11 @@ class ContainerdTest {
     private Path socket;
     private Path runtime;
     private Process containerd;
+    private List<Path> cgroupsBefore;
 
     @BeforeAll
     void startContainerd() throws Exception {
+        cgroupsBefore = Bundles.cgroups("default"); // containerd's namespace "default" is its parent cgroup
         dir = Files.createTempDirectory("berth-ctrd");
         socket = dir.resolve("c.sock");
         Path config = dir.resolve("config.toml");
@@ -104,6 +106,7 @@ class ContainerdTest {
         }
         if (dir != null) {
             Bundles.exec(List.of("rm", "-rf", dir.toString()));
+            Bundles.removeNewCgroups("default", cgroupsBefore);
         }
     }
 
