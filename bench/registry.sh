@@ -8,6 +8,8 @@
 # Prints the numbers and the ratio berth/distribution. Needs: wrk, docker-registry, curl, skopeo, python3.
 # Both servers listen on 127.0.0.1 only and are stopped (by PID) on exit.
 # Usage: bench/registry.sh [DURATION]   (wrk duration, default 10s)
+#   ONLY=manifest bench/registry.sh 5s   only step 1 (manifest GET), for quick comparisons
+#   BERTH_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/r.jfr"   extra JVM options for Berth's server
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -39,7 +41,7 @@ http:
   addr: 127.0.0.1:5101
 YML
 docker-registry serve "$B/dist.yml" 2>"$B/dist.log" & DPID=$!
-"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$JAR:registry/target/lib/*" \
+"$JAVA_HOME/bin/java" ${BERTH_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -cp "$JAR:registry/target/lib/*" \
   io.berth.registry.RegistryMain serve --addr 127.0.0.1:5102 --root "$B/berth" 2>"$B/berth.log" & BPID=$!
 
 IDLE_D=""; IDLE_B=""; n=0
@@ -79,10 +81,15 @@ run() { # name url -> prints wrk output to $B/name.out
 # warm-up, not counted: both servers are long-running (Berth's JIT compiles its hot paths in the first seconds)
 for port in 5101 5102; do
   wrk -t4 -c64 -d"$DURATION" -H "Accept: $MT" "http://127.0.0.1:$port/v2/bench/manifests/v1" >/dev/null
-  wrk -t4 -c64 -d"$DURATION" "http://127.0.0.1:$port/v2/bench/blobs/$L" >/dev/null
+  [ "${ONLY:-}" = manifest ] || wrk -t4 -c64 -d"$DURATION" "http://127.0.0.1:$port/v2/bench/blobs/$L" >/dev/null
 done
 run dist-manifest "http://127.0.0.1:5101/v2/bench/manifests/v1"
 run berth-manifest "http://127.0.0.1:5102/v2/bench/manifests/v1"
+if [ "${ONLY:-}" = manifest ]; then
+  awk -v d="$(awk '/Requests\/sec/{print $2}' "$B/dist-manifest.out")" -v b="$(awk '/Requests\/sec/{print $2}' "$B/berth-manifest.out")" \
+    'BEGIN{printf "manifest GET: distribution %.0f req/s  berth %.0f req/s  ratio berth/distribution = %.1f\n", d, b, b/d}'
+  exit 0
+fi
 run dist-blob "http://127.0.0.1:5101/v2/bench/blobs/$L"
 run berth-blob "http://127.0.0.1:5102/v2/bench/blobs/$L"
 

@@ -1,6 +1,7 @@
 package io.berth.registry.http;
 
 import io.berth.registry.RegistryException;
+import io.berth.registry.TooManyRequestsException;
 import io.berth.registry.auth.AuthException;
 import io.berth.registry.storage.BlobContent;
 import io.netty.buffer.Unpooled;
@@ -24,6 +25,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedNioFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -67,6 +69,12 @@ final class Exchange {
 
     Optional<String> header(CharSequence name) {
         return Optional.ofNullable(request.headers().get(name));
+    }
+
+    /** The client's IP address (without the port), the rate limit's key for anonymous clients. */
+    String clientAddress() {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
     }
 
     /** Whether the connection is TLS. */
@@ -125,6 +133,10 @@ final class Exchange {
         HttpHeaders h = headers();
         if (e instanceof AuthException a && !a.challenge().isEmpty()) {
             h.set(HttpHeaderNames.WWW_AUTHENTICATE, a.challenge());
+        }
+        if (e instanceof TooManyRequestsException t) {
+            // "A 429 Too Many Requests response ... SHOULD include a Retry-After header" (delay-seconds)
+            h.set(HttpHeaderNames.RETRY_AFTER, t.retryAfterSeconds());
         }
         h.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         send(ErrorResponses.status(e), h, ErrorResponses.body(e));

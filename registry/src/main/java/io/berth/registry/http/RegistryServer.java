@@ -67,7 +67,7 @@ public final class RegistryServer implements AutoCloseable {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, io);
         ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
-        Routes routes = new Routes(registry, auth);
+        Routes routes = new Routes(registry, auth, RateLimiter.of(registry.limits().rateLimit()));
         AccessLog log = accessLog.map(AccessLog::to).orElseGet(AccessLog::none);
         Metrics metrics = new Metrics();
         try {

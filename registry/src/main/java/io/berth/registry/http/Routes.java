@@ -45,10 +45,13 @@ final class Routes {
 
     private final Registry registry;
     private final Authenticator auth;
+    /** Null when rate limiting is off. */
+    private final RateLimiter limiter;
 
-    Routes(Registry registry, Authenticator auth) {
+    Routes(Registry registry, Authenticator auth, RateLimiter limiter) {
         this.registry = registry;
         this.auth = auth;
+        this.limiter = limiter;
     }
 
     void handle(Exchange ex) {
@@ -75,6 +78,7 @@ final class Routes {
         }
         Matcher r = ROUTE.matcher(path);
         if (!r.matches()) {
+            limit(ex, Optional.empty());
             ex.send(HttpResponseStatus.NOT_FOUND, Exchange.headers(), "not found\n".getBytes(StandardCharsets.UTF_8));
             return;
         }
@@ -109,13 +113,39 @@ final class Routes {
         return (ex.secure() ? "https://" : "http://") + ex.header(HttpHeaderNames.HOST).orElse("127.0.0.1") + Authenticator.TOKEN_PATH;
     }
 
+    /**
+     * Authenticates and authorises the request, then charges it to its client's rate limit: the
+     * authenticated user, or the remote address for anonymous clients and failed authentication (so
+     * wrong passwords count against the address). Over the limit, 429 wins over 401.
+     */
     private void authorize(Exchange ex, List<Scope> needed) {
-        auth.authorize(ex.header(HttpHeaderNames.AUTHORIZATION), needed, realm(ex));
+        Optional<String> user;
+        try {
+            user = auth.authorize(ex.header(HttpHeaderNames.AUTHORIZATION), needed, realm(ex));
+        } catch (RegistryException e) {
+            limit(ex, Optional.empty());
+            throw e;
+        }
+        limit(ex, user);
+    }
+
+    /** Takes one request from the client's token bucket, or throws TOOMANYREQUESTS (429 + Retry-After). */
+    private void limit(Exchange ex, Optional<String> user) {
+        if (limiter != null) {
+            limiter.acquire(user.isPresent() ? "user:" + user.get() : "addr:" + ex.clientAddress());
+        }
     }
 
     /** The built-in token endpoint: {@code GET /token?service=…&scope=repository:<name>:pull,push}. */
     private void token(Exchange ex) {
-        Authenticator.TokenGrant g = auth.grant(ex.header(HttpHeaderNames.AUTHORIZATION), Scope.parseAll(ex.params("scope")));
+        Authenticator.TokenGrant g;
+        try {
+            g = auth.grant(ex.header(HttpHeaderNames.AUTHORIZATION), Scope.parseAll(ex.params("scope")));
+        } catch (RegistryException e) {
+            limit(ex, Optional.empty());
+            throw e;
+        }
+        limit(ex, g.user());
         Json body = new ObjBuilder()
                 .put("token", g.token())
                 .put("access_token", g.token())
