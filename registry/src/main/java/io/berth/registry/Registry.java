@@ -9,6 +9,7 @@ import io.berth.spec.Index;
 import io.berth.spec.InvalidDigestException;
 import io.berth.spec.Manifest;
 import io.berth.spec.MediaType;
+import io.berth.spec.json.JsonCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -312,15 +313,52 @@ public final class Registry {
         return new Page<>(sorted.subList(from, to), to < sorted.size() && size > 0);
     }
 
+    /** One page of the referrers list, and the last digest on it when more pages follow. */
+    public record ReferrersPage(Index index, Optional<Digest> next) {}
+
+    /** The bytes an index of no descriptors takes, plus room for the separators between descriptors. */
+    private static final int INDEX_ENVELOPE = Index.of(List.of()).toBytes().length + 16;
+
     /**
      * "Listing Referrers" (end-12a/12b): descriptors of manifests in the repository whose subject is
-     * {@code subject}, optionally only those of {@code artifactType}. Never NAME_UNKNOWN: "If the
-     * registry supports the referrers API, the registry MUST NOT return a 404 Not Found".
+     * {@code subject}, optionally only those of {@code artifactType}, in digest order, starting after
+     * {@code after}. Never NAME_UNKNOWN: "If the registry supports the referrers API, the registry MUST
+     * NOT return a 404 Not Found". "A Link header MUST be included in the response when the descriptor
+     * list cannot be returned in a single manifest": a page holds at most
+     * {@link Limits#referrersPageSize()} descriptors and stays within the manifest size limit (one
+     * descriptor always fits, so every page makes progress); {@link ReferrersPage#next()} says where the
+     * next page starts. Filtering happens before paging, so every page is full of matching descriptors.
      */
-    public Index referrers(RepositoryName repo, Digest subject, Optional<String> artifactType) {
+    public ReferrersPage referrers(RepositoryName repo, Digest subject, Optional<String> artifactType,
+            Optional<Digest> after) {
         List<Descriptor> all = storage.referrers().list(repo, subject);
-        List<Descriptor> list = artifactType.map(t -> all.stream()
-                .filter(d -> d.artifactType().filter(t::equals).isPresent()).toList()).orElse(all);
-        return Index.of(list);
+        int from = 0;
+        if (after.isPresent()) {
+            while (from < all.size() && all.get(from).digest().compareTo(after.get()) <= 0) {
+                from++;
+            }
+        }
+        List<Descriptor> page = new ArrayList<>();
+        long budget = limits.maxManifestBytes() - INDEX_ENVELOPE;
+        long used = 0;
+        int i = from;
+        for (; i < all.size(); i++) {
+            Descriptor d = all.get(i);
+            if (artifactType.isPresent() && !d.artifactType().filter(artifactType.get()::equals).isPresent()) {
+                continue;
+            }
+            long size = JsonCodec.write(d.toJson()).length + 1L;
+            if (page.size() >= limits.referrersPageSize() || (!page.isEmpty() && used + size > budget)) {
+                break;
+            }
+            page.add(d);
+            used += size;
+        }
+        // a further page only if a matching descriptor is left (no Link to an empty page)
+        boolean more = false;
+        for (; i < all.size() && !more; i++) {
+            more = artifactType.isEmpty() || all.get(i).artifactType().filter(artifactType.get()::equals).isPresent();
+        }
+        return new ReferrersPage(Index.of(page), more ? Optional.of(page.getLast().digest()) : Optional.empty());
     }
 }

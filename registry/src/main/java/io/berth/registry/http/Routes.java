@@ -464,8 +464,20 @@ final class Routes {
         // "If the request is invalid, such as a <digest> with an invalid syntax, a 400 Bad Request MUST be returned."
         Digest d = Registry.digest(digest);
         Optional<String> at = ex.param("artifactType").filter(s -> !s.isEmpty());
+        // the continuation of a paged list, as in our Link header (named like tags/list's "last")
+        Optional<Digest> last = ex.param("last").map(Registry::digest);
+        Registry.ReferrersPage page = registry.referrers(name, d, at, last);
         HttpHeaders h = Exchange.headers();
+        // "If filtering is requested and applied, the response MUST include a header OCI-Filters-Applied"
         at.ifPresent(t -> h.set("OCI-Filters-Applied", "artifactType"));
-        ex.sendJson(HttpResponseStatus.OK, h, INDEX_TYPE, registry.referrers(name, d, at).toBytes());
+        page.next().ifPresent(n -> {
+            // "A Link header MUST be included in the response when the descriptor list cannot be returned
+            // in a single manifest ... set according to RFC 5988 with the Relation Type rel="next""
+            StringBuilder q = new StringBuilder("</v2/").append(name).append("/referrers/").append(d).append('?');
+            at.ifPresent(t -> q.append("artifactType=").append(URLEncoder.encode(t, StandardCharsets.UTF_8)).append('&'));
+            q.append("last=").append(n).append(">; rel=\"next\"");
+            h.set("Link", q.toString());
+        });
+        ex.sendJson(HttpResponseStatus.OK, h, INDEX_TYPE, page.index().toBytes());
     }
 }
