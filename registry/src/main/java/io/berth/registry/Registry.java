@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -28,10 +29,22 @@ import java.util.OptionalLong;
 public final class Registry {
     private final Storage storage;
     private final Limits limits;
+    private final ManifestCache cache;
 
+    /** A registry with the default manifest cache (16 MiB, entries re-checked after 100 ms). */
     public Registry(Storage storage, Limits limits) {
+        this(storage, limits, ManifestCache.Settings.DEFAULT.maxBytes(), ManifestCache.Settings.DEFAULT.revalidateMillis());
+    }
+
+    /**
+     * A registry whose manifest cache holds up to {@code cacheBytes} of manifests (0: no cache) and
+     * trusts an entry for {@code cacheRevalidateMillis} before checking storage again (see
+     * {@link ManifestCache}: how late a change made by another process over the same root is seen).
+     */
+    public Registry(Storage storage, Limits limits, long cacheBytes, long cacheRevalidateMillis) {
         this.storage = storage;
         this.limits = limits;
+        this.cache = new ManifestCache(new ManifestCache.Settings(cacheBytes, cacheRevalidateMillis), System::nanoTime);
     }
 
     public Storage storage() {
@@ -160,8 +173,49 @@ public final class Registry {
         return new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + reference + " unknown in repository " + repo);
     }
 
-    /** "Pulling manifests": the manifest named by a tag or digest. */
+    /**
+     * "Pulling manifests": the manifest named by a tag or digest. Served from the {@link ManifestCache}
+     * when the storage versions it was read at still hold.
+     */
     public StoredManifest pullManifest(RepositoryName repo, String reference) {
+        if (!cache.enabled()) {
+            return readManifest(repo, reference);
+        }
+        boolean byTag = !reference.contains(":");
+        ManifestCache.Entry e = cache.get(repo.value(), reference);
+        long now = cache.now();
+        if (e != null) {
+            if (cache.fresh(repo.value(), reference) == e.manifest) {
+                return e.manifest;
+            }
+            // cheap checks: has the tag moved, or the repository's record of the manifest changed?
+            if ((!byTag || Objects.equals(storage.tags().version(repo, new Tag(reference)), e.tagVersion))
+                    && Objects.equals(storage.manifests().version(repo, e.manifest.digest()), e.manifestVersion)
+                    && e.manifestVersion != null) {
+                e.checkedAt = now;
+                return e.manifest;
+            }
+        }
+        long generation = cache.generation();
+        // versions first, content second: a change in between is caught by the next check
+        Object tagVersion = byTag ? storage.tags().version(repo, new Tag(reference)) : null;
+        StoredManifest m = readManifest(repo, reference);
+        Object manifestVersion = storage.manifests().version(repo, m.digest());
+        if (manifestVersion != null && (!byTag || tagVersion != null)) {
+            cache.put(repo.value(), reference, new ManifestCache.Entry(m, tagVersion, manifestVersion, now), generation);
+        }
+        return m;
+    }
+
+    /**
+     * The cached manifest for {@code repository} (as sent, not validated) and {@code reference} if it
+     * was checked within the revalidation period, else null. No I/O: for an event loop's fast path.
+     */
+    public StoredManifest freshManifest(String repository, String reference) {
+        return cache.enabled() ? cache.fresh(repository, reference) : null;
+    }
+
+    private StoredManifest readManifest(RepositoryName repo, String reference) {
         // "<tag-or-digest> MUST be either (a) the digest of the manifest or (b) a tag"
         Digest d = reference.contains(":") ? digest(reference)
                 : storage.tags().resolve(repo, new Tag(reference)).orElseThrow(() -> manifestUnknown(repo, reference));
@@ -211,6 +265,7 @@ public final class Registry {
         for (Tag t : tags) {
             storage.tags().set(repo, t, d);
         }
+        cache.invalidate(repo.value());
         return new PushedManifest(d, p.subject(), List.copyOf(tags));
     }
 
@@ -256,7 +311,9 @@ public final class Registry {
             throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository " + repo + " unknown");
         }
         if (!reference.contains(":")) {
-            if (!Tag.isValid(reference) || !storage.tags().delete(repo, new Tag(reference))) {
+            boolean deleted = Tag.isValid(reference) && storage.tags().delete(repo, new Tag(reference));
+            cache.invalidate(repo.value());
+            if (!deleted) {
                 throw manifestUnknown(repo, reference);
             }
             return;
@@ -280,6 +337,7 @@ public final class Registry {
             }
         });
         storage.manifests().delete(repo, d);
+        cache.invalidate(repo.value());
     }
 
     // ---------------------------------------------------------------- Content Discovery

@@ -41,7 +41,10 @@ import java.util.OptionalInt;
  * win over it: {@code {"addr": "127.0.0.1:5000", "root": "/srv/registry", "maxManifestBytes": 4194304,
  * "accessLog": true, "auth": "token", "htpasswd": "/etc/berth/htpasswd", "anonymousPull": false,
  * "tokenTtlSeconds": 300, "gcInterval": "6h", "tlsCert": "cert.pem", "tlsKey": "key.pem",
- * "rateLimit": {"requestsPerSecond": 50, "burst": 100, "maxClients": 100000}, "referrersPageSize": 1000}}. Token mode signs tokens with a key kept in {@code ROOT/auth/token.key}
+ * "rateLimit": {"requestsPerSecond": 50, "burst": 100, "maxClients": 100000}, "referrersPageSize": 1000,
+ * "manifestCache": {"maxBytes": 16777216, "revalidateMillis": 100}}}; {@code maxBytes} 0 turns the
+ * manifest cache off, {@code revalidateMillis} is how late a change by another process over the same
+ * root may be seen (0: every request checks storage). Token mode signs tokens with a key kept in {@code ROOT/auth/token.key}
  * (created on first start), so servers sharing a root accept each other's tokens.
  */
 public final class RegistryMain {
@@ -76,7 +79,7 @@ public final class RegistryMain {
 
     private static void serve(Options o, PrintStream out) {
         Storage storage = Storage.filesystem(o.root);
-        Registry registry = new Registry(storage, o.limits());
+        Registry registry = new Registry(storage, o.limits(), o.cacheBytes, o.cacheRevalidateMillis);
         Optional<RegistryServer.Tls> tls = o.tlsCert.map(c -> new RegistryServer.Tls(c, o.tlsKey.orElseThrow(
                 () -> new IllegalArgumentException("--tls-cert needs --tls-key"))));
         RegistryServer server = RegistryServer.start(registry, o.authenticator(), tls, o.addr,
@@ -152,6 +155,8 @@ public final class RegistryMain {
         OptionalInt rateBurst = OptionalInt.empty();
         int rateMaxClients = RateLimit.DEFAULT_MAX_CLIENTS;
         int referrersPageSize = Limits.DEFAULT_REFERRERS_PAGE_SIZE;
+        long cacheBytes = ManifestCache.Settings.DEFAULT.maxBytes();
+        long cacheRevalidateMillis = ManifestCache.Settings.DEFAULT.revalidateMillis();
 
         Limits limits() {
             RateLimit r = rateLimit == 0 ? RateLimit.OFF : new RateLimit(rateLimit,
@@ -231,6 +236,10 @@ public final class RegistryMain {
             f.optString("tlsKey").ifPresent(s -> tlsKey = Optional.of(Path.of(s)));
             f.optString("gcInterval").ifPresent(s -> gcInterval = Optional.of(duration(s)));
             f.optLong("referrersPageSize", 1, Integer.MAX_VALUE).ifPresent(n -> referrersPageSize = n.intValue());
+            f.optObject("manifestCache").ifPresent(c -> {
+                c.optLong("maxBytes", 0, Long.MAX_VALUE).ifPresent(n -> cacheBytes = n);
+                c.optLong("revalidateMillis", 0, 86_400_000).ifPresent(n -> cacheRevalidateMillis = n);
+            });
             f.optObject("rateLimit").ifPresent(r -> {
                 r.optNumber("requestsPerSecond").ifPresent(n -> rateLimit = number("rateLimit.requestsPerSecond",
                         n.toString(), 0, 1e9));

@@ -30,13 +30,16 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     private final Executor workers;
     private final AccessLog accessLog;
     private final Metrics metrics;
+    /** Null when cached manifests may not be answered on the event loop. */
+    private final ManifestFastPath fast;
     private BodyStream body;
 
-    RequestHandler(Routes routes, Executor workers, AccessLog accessLog, Metrics metrics) {
+    RequestHandler(Routes routes, Executor workers, AccessLog accessLog, Metrics metrics, ManifestFastPath fast) {
         this.routes = routes;
         this.workers = workers;
         this.accessLog = accessLog;
         this.metrics = metrics;
+        this.fast = fast;
     }
 
     @Override
@@ -54,6 +57,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                         HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(text));
                 r.headers().set(HttpHeaderNames.CONTENT_LENGTH, text.length);
                 ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            // a cached manifest is answered right here; only when no other request is under way, so that
+            // responses keep the order of the requests
+            if (fast != null && body == null && !(msg instanceof HttpContent) && fast.serve(ctx, req)) {
                 return;
             }
             BodyStream b = new BodyStream(ctx);

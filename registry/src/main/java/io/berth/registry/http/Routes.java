@@ -24,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -390,20 +389,47 @@ final class Routes {
      * by digest is never refused for its Accept header.
      */
     private static boolean accepts(Exchange ex, String mediaType) {
-        List<String> all = ex.request.headers().getAll(HttpHeaderNames.ACCEPT);
+        return accepts(ex.request.headers(), mediaType);
+    }
+
+    /** {@link #accepts(Exchange, String)} on the request's headers; scans without splitting (hot path). */
+    static boolean accepts(HttpHeaders headers, String mediaType) {
+        List<String> all = headers.getAll(HttpHeaderNames.ACCEPT);
         if (all.isEmpty()) {
             return true;
         }
         for (String header : all) {
-            for (String part : header.split(",")) {
-                String t = part.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-                if (t.isEmpty() || t.equals("*/*") || t.equals("application/*") || t.equals(mediaType)
-                        || t.equals("application/json")) {
+            if (header.isEmpty()) {
+                return true;
+            }
+            int start = 0;
+            while (start < header.length()) {
+                int comma = header.indexOf(',', start);
+                if (comma < 0) {
+                    comma = header.length();
+                }
+                int end = header.indexOf(';', start);
+                if (end < 0 || end > comma) {
+                    end = comma;
+                }
+                while (start < end && Character.isWhitespace(header.charAt(start))) {
+                    start++;
+                }
+                while (end > start && Character.isWhitespace(header.charAt(end - 1))) {
+                    end--;
+                }
+                if (start == end || is(header, start, end, "*/*") || is(header, start, end, "application/*")
+                        || is(header, start, end, mediaType) || is(header, start, end, "application/json")) {
                     return true;
                 }
+                start = comma + 1;
             }
         }
         return false;
+    }
+
+    private static boolean is(String s, int start, int end, String what) {
+        return end - start == what.length() && s.regionMatches(true, start, what, 0, what.length());
     }
 
     // ------------------------------------------------------------------ discovery (end-8, end-12, _catalog)
