@@ -6,7 +6,9 @@
 #   4. skopeo push of a ~315 MB image (3 x 100 MiB random + 50 MiB text, gzip) to fresh repositories, and pull back
 #   5. RSS idle and after load
 # Prints the numbers and the ratio berth/distribution. Needs: wrk, docker-registry, curl, skopeo, python3.
-# Both servers listen on 127.0.0.1 only and are stopped (by PID) on exit.
+# Both servers listen on 127.0.0.1 only and are stopped (by PID) on exit. Distribution runs with the
+# in-memory blob descriptor cache of Debian's packaged config (/etc/docker/registry/config.yml); Berth
+# with its defaults (manifest cache on, no access log).
 # Usage: bench/registry.sh [DURATION]   (wrk duration, default 10s)
 #   ONLY=manifest bench/registry.sh 5s   only step 1 (manifest GET), for quick comparisons
 #   BERTH_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/r.jfr"   extra JVM options for Berth's server
@@ -33,6 +35,8 @@ log:
   accesslog:
     disabled: true
 storage:
+  cache:
+    blobdescriptor: inmemory
   filesystem:
     rootdirectory: $B/dist
   delete:

@@ -9,7 +9,7 @@ public final class TooManyRequestsException extends RegistryException {
     private final long retryAfterSeconds;
 
     public TooManyRequestsException(long retryAfterSeconds) {
-        super(ErrorCode.TOOMANYREQUESTS, "rate limit exceeded; retry after " + retryAfterSeconds + " s");
+        super(ErrorCode.TOOMANYREQUESTS, "rate limit exceeded; retry after " + retryAfterSeconds + " s", false);
         this.retryAfterSeconds = retryAfterSeconds;
     }
 

@@ -60,6 +60,13 @@ class RateLimitApiTest {
             assertTooManyRequests(reg.get("/v2/"));
             assertTooManyRequests(reg.get("/v2/nothere/tags/list"));
             assertTooManyRequests(reg.get("/nothing/here"));
+            byte[] blob = "refused".getBytes(StandardCharsets.UTF_8);
+            assertTooManyRequests(reg.request("POST", "/v2/app/blobs/uploads/?digest=" + io.berth.spec.Digest.sha256(blob),
+                    blob, "Content-Type", "application/octet-stream"));
+            HttpResponse<byte[]> head = reg.head("/v2/app/manifests/v1");
+            assertThat(head.statusCode()).isEqualTo(429);
+            assertThat(head.body()).isEmpty();
+            assertThat(header(head, "Retry-After")).isNotNull();
 
             long wait = Long.parseLong(header(refused, "Retry-After"));
             Thread.sleep(wait * 1000);
@@ -118,7 +125,8 @@ class RateLimitApiTest {
         assertThat(RegistryMain.limits(List.of("--rate-limit", "0.5", "--rate-burst", "3")).rateLimit())
                 .isEqualTo(new RateLimit(0.5, 3, RateLimit.DEFAULT_MAX_CLIENTS));
         Path cfg = Files.writeString(dir.resolve("config.json"),
-                "{\"rateLimit\":{\"requestsPerSecond\":50,\"burst\":100,\"maxClients\":1000},\"referrersPageSize\":7}");
+                "{\"rateLimit\":{\"requestsPerSecond\":50,\"burst\":100,\"maxClients\":1000},\"referrersPageSize\":7,"
+                + "\"manifestCache\":{\"maxBytes\":0,\"revalidateMillis\":0}}");
         Limits l = RegistryMain.limits(List.of("--config", cfg.toString()));
         assertThat(l.rateLimit()).isEqualTo(new RateLimit(50, 100, 1000));
         assertThat(l.referrersPageSize()).isEqualTo(7);

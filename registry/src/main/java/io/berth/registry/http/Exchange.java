@@ -38,12 +38,15 @@ final class Exchange {
     final BodyStream body;
     final QueryStringDecoder uri;
     final boolean keepAlive;
+    /** Whether the request was charged to its client's rate limit before it got here. */
+    final boolean rateCharged;
     private ChannelFuture lastWrite;
     private HttpResponseStatus status;
     private long bytesSent;
 
-    Exchange(ChannelHandlerContext ctx, HttpRequest request, BodyStream body) {
+    Exchange(ChannelHandlerContext ctx, HttpRequest request, BodyStream body, boolean rateCharged) {
         this.ctx = ctx;
+        this.rateCharged = rateCharged;
         this.request = request;
         this.body = body;
         this.uri = new QueryStringDecoder(request.uri());

@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
-import java.net.InetSocketAddress;
 
 /**
  * {@code GET}/{@code HEAD /v2/<name>/manifests/<reference>} answered on the event loop when the
@@ -24,8 +23,7 @@ import java.net.InetSocketAddress;
  * access, no regular expressions. Everything else (a miss, an entry due for its check, an Accept header
  * that refuses the type, a request with a body or a query) returns false and takes the normal path,
  * which gives the same answer and fills the cache. Used only when authentication is off and there is
- * no access log (neither may block an event loop); the rate limit is applied the same way as on the
- * normal path.
+ * no access log (neither may block an event loop).
  */
 final class ManifestFastPath {
     private static final String PREFIX = "/v2/";
@@ -36,16 +34,17 @@ final class ManifestFastPath {
     private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
     private final Registry registry;
-    private final RateLimiter limiter;
     private final Metrics metrics;
 
-    ManifestFastPath(Registry registry, RateLimiter limiter, Metrics metrics) {
+    ManifestFastPath(Registry registry, Metrics metrics) {
         this.registry = registry;
-        this.limiter = limiter;
         this.metrics = metrics;
     }
 
-    /** Answers {@code req} if it can; true when it did (the caller then reads the next request). */
+    /**
+     * Answers {@code req} if it can; true when it did (the caller then reads the next request). The
+     * caller has charged the request to the client's rate limit already ({@link RequestHandler}).
+     */
     boolean serve(ChannelHandlerContext ctx, HttpRequest req) {
         long start = System.nanoTime();
         HttpMethod method = req.method();
@@ -75,9 +74,6 @@ final class ManifestFastPath {
         if (sm == null || (reference.indexOf(':') < 0 && !Routes.accepts(in, sm.mediaType()))) {
             return false;
         }
-        if (limiter != null && limiter.tryAcquire("addr:" + address(ctx)) > 0) {
-            return false; // the normal path charges again and answers 429 with Retry-After
-        }
         metrics.started();
         byte[] bytes = sm.bytes();
         DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
@@ -101,8 +97,4 @@ final class ManifestFastPath {
         return true;
     }
 
-    private static String address(ChannelHandlerContext ctx) {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
-                ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
-    }
 }

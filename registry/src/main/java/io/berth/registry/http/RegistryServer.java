@@ -73,8 +73,10 @@ public final class RegistryServer implements AutoCloseable {
         Metrics metrics = new Metrics();
         // cached manifests on the event loop: only without authentication (bcrypt must not run there)
         // and without an access log (writing it may block)
-        ManifestFastPath fast = auth.mode() == Authenticator.Mode.NONE && accessLog.isEmpty()
-                ? new ManifestFastPath(registry, limiter, metrics) : null;
+        boolean anonymous = auth.mode() == Authenticator.Mode.NONE;
+        ManifestFastPath fast = anonymous && accessLog.isEmpty() ? new ManifestFastPath(registry, metrics) : null;
+        // without authentication every client is its address: the limit is checked on the event loop
+        RateLimiter byAddress = anonymous ? limiter : null;
         try {
             Channel ch = new ServerBootstrap()
                     .group(boss, workers)
@@ -92,7 +94,7 @@ public final class RegistryServer implements AutoCloseable {
                                 c.pipeline().addLast(new ChunkedWriteHandler());
                             }
                             c.pipeline().addLast(new HttpServerExpectContinueHandler());
-                            c.pipeline().addLast(new RequestHandler(routes, handlers, log, metrics, fast));
+                            c.pipeline().addLast(new RequestHandler(routes, handlers, log, metrics, fast, byAddress));
                         }
                     })
                     .bind(address).sync().channel();

@@ -1,17 +1,22 @@
 package io.berth.registry.http;
 
 import io.berth.registry.RegistryException;
+import io.berth.registry.TooManyRequestsException;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -32,14 +37,30 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     private final Metrics metrics;
     /** Null when cached manifests may not be answered on the event loop. */
     private final ManifestFastPath fast;
+    /**
+     * The rate limiter when every request's client is its address (authentication off), so that the
+     * limit is checked here, before a virtual thread is started; null otherwise (then Routes charges
+     * the authenticated user or the address).
+     */
+    private final RateLimiter byAddress;
     private BodyStream body;
+    /** The connection's rate-limit key (computed once per connection). */
+    private String client;
 
-    RequestHandler(Routes routes, Executor workers, AccessLog accessLog, Metrics metrics, ManifestFastPath fast) {
+    RequestHandler(Routes routes, Executor workers, AccessLog accessLog, Metrics metrics, ManifestFastPath fast,
+            RateLimiter byAddress) {
         this.routes = routes;
         this.workers = workers;
         this.accessLog = accessLog;
         this.metrics = metrics;
         this.fast = fast;
+        this.byAddress = byAddress;
+    }
+
+    /** The rate-limit key of an anonymous client, as {@link Routes} makes it. */
+    static String clientKey(ChannelHandlerContext ctx) {
+        return "addr:" + (ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress()));
     }
 
     @Override
@@ -59,14 +80,27 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
                 return;
             }
-            // a cached manifest is answered right here; only when no other request is under way, so that
-            // responses keep the order of the requests
-            if (fast != null && body == null && !(msg instanceof HttpContent) && fast.serve(ctx, req)) {
+            // Answers given right here (429, a cached manifest) only when no other request is under way,
+            // so that responses keep the order of the requests.
+            boolean idle = body == null && !(msg instanceof HttpContent);
+            boolean charged = false;
+            if (byAddress != null && idle && !req.uri().equals("/metrics")) {
+                if (client == null) {
+                    client = clientKey(ctx);
+                }
+                long wait = byAddress.tryAcquire(client);
+                if (wait > 0) {
+                    tooManyRequests(ctx, req, wait);
+                    return;
+                }
+                charged = true;
+            }
+            if (fast != null && idle && fast.serve(ctx, req)) {
                 return;
             }
             BodyStream b = new BodyStream(ctx);
             body = b;
-            Exchange ex = new Exchange(ctx, req, b);
+            Exchange ex = new Exchange(ctx, req, b, charged);
             if (msg instanceof HttpContent c) {
                 b.offer(c);
             }
@@ -79,6 +113,34 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             }
         } else {
             ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /**
+     * 429 with the spec's error body and Retry-After, on the event loop. A request with a body is
+     * answered with {@code Connection: close} (its body is not read); one without keeps the connection.
+     */
+    private void tooManyRequests(ChannelHandlerContext ctx, HttpRequest req, long waitNanos) {
+        long start = System.nanoTime();
+        metrics.started();
+        TooManyRequestsException e = new TooManyRequestsException(Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L));
+        byte[] json = ErrorResponses.body(e);
+        boolean head = req.method().equals(HttpMethod.HEAD);
+        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ErrorResponses.status(e),
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(json));
+        r.headers().set(Exchange.headers())
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .set(HttpHeaderNames.RETRY_AFTER, e.retryAfterSeconds())
+                .set(HttpHeaderNames.CONTENT_LENGTH, json.length);
+        boolean keepAlive = HttpUtil.isKeepAlive(req) && !HttpUtil.isTransferEncodingChunked(req)
+                && HttpUtil.getContentLength(req, 0L) == 0;
+        HttpUtil.setKeepAlive(r, keepAlive);
+        ChannelFuture f = ctx.writeAndFlush(r);
+        metrics.finished(req.method().name(), 429, head ? 0 : json.length, System.nanoTime() - start);
+        if (keepAlive) {
+            ctx.read();
+        } else {
+            f.addListener(ChannelFutureListener.CLOSE);
         }
     }
 
