@@ -4,7 +4,6 @@ import io.berth.registry.Registry;
 import io.berth.registry.Registry.StoredManifest;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -42,37 +41,38 @@ final class ManifestFastPath {
     }
 
     /**
-     * Answers {@code req} if it can; true when it did (the caller then reads the next request). The
-     * caller has charged the request to the client's rate limit already ({@link RequestHandler}).
+     * Answers {@code req} if it can: the future of the write, or null when the normal path must answer.
+     * The caller has charged the request to the client's rate limit already, and reads on or closes
+     * ({@code Connection: close} is set on the response when the request asked for it).
      */
-    boolean serve(ChannelHandlerContext ctx, HttpRequest req) {
+    ChannelFuture serve(ChannelHandlerContext ctx, HttpRequest req) {
         long start = System.nanoTime();
         HttpMethod method = req.method();
         boolean head = method.equals(HttpMethod.HEAD);
         if (!head && !method.equals(HttpMethod.GET)) {
-            return false;
+            return null;
         }
         String uri = req.uri();
         if (!uri.startsWith(PREFIX) || uri.indexOf('?') >= 0 || uri.indexOf('%') >= 0 || uri.indexOf('#') >= 0) {
-            return false;
+            return null;
         }
         int m = uri.lastIndexOf(MANIFESTS);
         if (m <= PREFIX.length()) {
-            return false;
+            return null;
         }
         int refStart = m + MANIFESTS.length();
         if (refStart == uri.length() || uri.indexOf('/', refStart) >= 0) {
-            return false;
+            return null;
         }
         HttpHeaders in = req.headers();
         if (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) != 0) {
-            return false;
+            return null;
         }
         String reference = uri.substring(refStart);
         // names and references reach the cache only after the normal path validated them: a bad one misses
         StoredManifest sm = registry.freshManifest(uri.substring(PREFIX.length(), m), reference);
         if (sm == null || (reference.indexOf(':') < 0 && !Routes.accepts(in, sm.mediaType()))) {
-            return false;
+            return null;
         }
         metrics.started();
         byte[] bytes = sm.bytes();
@@ -85,16 +85,10 @@ final class ManifestFastPath {
                 .set(CONTENT_DIGEST, digest)
                 .set(HttpHeaderNames.ETAG, "\"" + digest + "\"")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
-        boolean keepAlive = HttpUtil.isKeepAlive(req);
-        HttpUtil.setKeepAlive(r, keepAlive);
+        HttpUtil.setKeepAlive(r, HttpUtil.isKeepAlive(req));
         ChannelFuture f = ctx.writeAndFlush(r);
         metrics.finished(method.name(), 200, head ? 0 : bytes.length, System.nanoTime() - start);
-        if (keepAlive) {
-            ctx.read();
-        } else {
-            f.addListener(ChannelFutureListener.CLOSE);
-        }
-        return true;
+        return f;
     }
 
 }

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -44,6 +45,16 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
      */
     private final RateLimiter byAddress;
     private BodyStream body;
+    /**
+     * Messages of pipelined requests that arrived while a request was under way, kept in order and
+     * handled when it is done (RFC 9112 9.3.2: responses in request order). Everything after the first
+     * queued request is queued too. Only what was already read is here: the channel does not read on
+     * its own, and it is asked for more only when this is empty.
+     */
+    private final ArrayDeque<Object> pending = new ArrayDeque<>();
+    /** A response with {@code Connection: close} was written: the rest of the input is dropped. */
+    private boolean closing;
+    private boolean replaying;
     /** The connection's rate-limit key (computed once per connection). */
     private String client;
 
@@ -70,6 +81,54 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+        } else if (!pending.isEmpty() || (msg instanceof HttpRequest && body != null)) {
+            pending.add(msg);
+        } else {
+            dispatch(ctx, msg);
+        }
+    }
+
+    /** Handles pipelined requests queued while the previous one ran, until one runs on a virtual thread. */
+    private void replay(ChannelHandlerContext ctx) {
+        replaying = true;
+        try {
+            while (!pending.isEmpty() && !closing) {
+                if (pending.peek() instanceof HttpRequest && body != null) {
+                    return; // its turn comes when the request under way finishes
+                }
+                dispatch(ctx, pending.poll());
+            }
+        } finally {
+            replaying = false;
+        }
+        if (closing) {
+            releasePending();
+        } else if (body == null) {
+            ctx.read();
+        }
+    }
+
+    private void releasePending() {
+        Object m;
+        while ((m = pending.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
+    }
+
+    /** After a response written on the event loop: read on, or close when the response said so. */
+    private void answered(ChannelHandlerContext ctx, ChannelFuture f, boolean keepAlive) {
+        if (!keepAlive) {
+            closing = true;
+            releasePending();
+            f.addListener(ChannelFutureListener.CLOSE);
+        } else if (!replaying && pending.isEmpty()) {
+            ctx.read();
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest req) {
             if (req.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
@@ -77,12 +136,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                         HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(text));
                 r.headers().set(HttpHeaderNames.CONTENT_LENGTH, text.length);
-                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+                answered(ctx, ctx.writeAndFlush(r), false);
                 return;
             }
-            // Answers given right here (429, a cached manifest) only when no other request is under way,
-            // so that responses keep the order of the requests.
-            boolean idle = body == null && !(msg instanceof HttpContent);
+            // answered right here (429, a cached manifest) when the message holds no body part
+            boolean idle = !(msg instanceof HttpContent);
             boolean charged = false;
             if (byAddress != null && idle && !req.uri().equals("/metrics")) {
                 if (client == null) {
@@ -90,13 +148,17 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 }
                 long wait = byAddress.tryAcquire(client);
                 if (wait > 0) {
-                    tooManyRequests(ctx, req, wait);
+                    answered(ctx, tooManyRequests(ctx, req, wait), keepAliveWithoutBody(req));
                     return;
                 }
                 charged = true;
             }
-            if (fast != null && idle && fast.serve(ctx, req)) {
-                return;
+            if (fast != null && idle) {
+                ChannelFuture f = fast.serve(ctx, req);
+                if (f != null) {
+                    answered(ctx, f, HttpUtil.isKeepAlive(req));
+                    return;
+                }
             }
             BodyStream b = new BodyStream(ctx);
             body = b;
@@ -109,18 +171,23 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             if (body != null) {
                 body.offer(c);
             } else {
-                c.release();
+                c.release(); // the empty end of a request answered on the event loop
             }
         } else {
             ReferenceCountUtil.release(msg);
         }
     }
 
+    /** Whether a 429 may keep the connection: not when a request body follows that is not read. */
+    private static boolean keepAliveWithoutBody(HttpRequest req) {
+        return HttpUtil.isKeepAlive(req) && !HttpUtil.isTransferEncodingChunked(req) && HttpUtil.getContentLength(req, 0L) == 0;
+    }
+
     /**
      * 429 with the spec's error body and Retry-After, on the event loop. A request with a body is
      * answered with {@code Connection: close} (its body is not read); one without keeps the connection.
      */
-    private void tooManyRequests(ChannelHandlerContext ctx, HttpRequest req, long waitNanos) {
+    private ChannelFuture tooManyRequests(ChannelHandlerContext ctx, HttpRequest req, long waitNanos) {
         long start = System.nanoTime();
         metrics.started();
         TooManyRequestsException e = new TooManyRequestsException(Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L));
@@ -132,16 +199,10 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .set(HttpHeaderNames.RETRY_AFTER, e.retryAfterSeconds())
                 .set(HttpHeaderNames.CONTENT_LENGTH, json.length);
-        boolean keepAlive = HttpUtil.isKeepAlive(req) && !HttpUtil.isTransferEncodingChunked(req)
-                && HttpUtil.getContentLength(req, 0L) == 0;
-        HttpUtil.setKeepAlive(r, keepAlive);
+        HttpUtil.setKeepAlive(r, keepAliveWithoutBody(req));
         ChannelFuture f = ctx.writeAndFlush(r);
         metrics.finished(req.method().name(), 429, head ? 0 : json.length, System.nanoTime() - start);
-        if (keepAlive) {
-            ctx.read();
-        } else {
-            f.addListener(ChannelFutureListener.CLOSE);
-        }
+        return f;
     }
 
     private void handle(Exchange ex) {
@@ -186,9 +247,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         if (body == ex.body) {
             body = null;
         }
-        if (reusable && ex.ctx.channel().isActive()) {
-            ex.ctx.read();
+        if (reusable && ex.ctx.channel().isActive() && !closing) {
+            replay(ex.ctx);
         } else {
+            closing = true;
+            releasePending();
             ex.lastWrite().ifPresentOrElse(f -> f.addListener(ChannelFutureListener.CLOSE), ex.ctx::close);
         }
     }
@@ -198,6 +261,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         if (body != null) {
             body.connectionClosed();
         }
+        releasePending();
         ctx.fireChannelInactive();
     }
 
