@@ -67,7 +67,7 @@ class RateLimiterTest {
             l.tryAcquire("addr:" + i);
         }
         assertThat(l.clients()).isEqualTo(1000);
-        // half a second later, one client is still busy; the others' buckets are full again
+        // two seconds later (more than the sweep period), one client is busy; the others' buckets are full again
         now += 2_000 * MS;
         for (int i = 0; i < 5; i++) {
             l.tryAcquire("busy");
