@@ -25,7 +25,6 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedNioFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -74,11 +73,6 @@ final class Exchange {
         return Optional.ofNullable(request.headers().get(name));
     }
 
-    /** The client's IP address (without the port), the rate limit's key for anonymous clients. */
-    String clientAddress() {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
-                ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
-    }
 
     /** Whether the connection is TLS. */
     boolean secure() {

@@ -2,6 +2,10 @@ package io.berth.registry.http;
 
 import io.berth.registry.RateLimit;
 import io.berth.registry.TooManyRequestsException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +46,27 @@ final class RateLimiter {
         long refill = (long) Math.ceil(burst / tokensPerNano);
         this.sweepEvery = Math.max(SECOND, Math.min(refill, 60 * SECOND));
         this.nextSweep = clock.getAsLong() + sweepEvery;
+    }
+
+    /**
+     * The key of an anonymous client: its IP address, or for IPv6 its /64 network (one subscriber
+     * usually holds a whole /64 and could otherwise switch addresses to get fresh buckets).
+     */
+    static String addressKey(SocketAddress remote) {
+        if (remote instanceof InetSocketAddress a && a.getAddress() != null) {
+            InetAddress ip = a.getAddress();
+            if (ip instanceof Inet6Address) {
+                byte[] b = ip.getAddress();
+                java.util.Arrays.fill(b, 8, 16, (byte) 0);
+                try {
+                    return "addr:" + InetAddress.getByAddress(b).getHostAddress() + "/64";
+                } catch (java.net.UnknownHostException e) {
+                    throw new IllegalStateException(e); // 16 bytes are always an address
+                }
+            }
+            return "addr:" + ip.getHostAddress();
+        }
+        return "addr:" + remote;
     }
 
     /** A limiter for {@code limit}, or null when it is off. */

@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
@@ -68,11 +67,6 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         this.byAddress = byAddress;
     }
 
-    /** The rate-limit key of an anonymous client, as {@link Routes} makes it. */
-    static String clientKey(ChannelHandlerContext ctx) {
-        return "addr:" + (ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
-                ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress()));
-    }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
@@ -144,7 +138,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             boolean charged = false;
             if (byAddress != null && idle && !req.uri().equals("/metrics")) {
                 if (client == null) {
-                    client = clientKey(ctx);
+                    client = RateLimiter.addressKey(ctx.channel().remoteAddress());
                 }
                 long wait = byAddress.tryAcquire(client);
                 if (wait > 0) {

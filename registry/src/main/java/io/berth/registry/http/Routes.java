@@ -131,8 +131,7 @@ final class Routes {
     /** Takes one request from the client's token bucket, or throws TOOMANYREQUESTS (429 + Retry-After). */
     private void limit(Exchange ex, Optional<String> user) {
         if (limiter != null && !ex.rateCharged) {
-            // (RequestHandler.clientKey makes the same "addr:" key when it charges on the event loop)
-            limiter.acquire(user.isPresent() ? "user:" + user.get() : "addr:" + ex.clientAddress());
+            limiter.acquire(user.isPresent() ? "user:" + user.get() : RateLimiter.addressKey(ex.ctx.channel().remoteAddress()));
         }
     }
 

@@ -92,4 +92,18 @@ class RateLimiterTest {
         assertThat(RateLimit.of(0, 0).enabled()).isFalse();
         assertThat(RateLimiter.of(RateLimit.OFF)).isNull();
     }
+
+    @Test
+    void anonymousClientsAreTheirAddressOrTheirIpv6Network() throws Exception {
+        assertThat(RateLimiter.addressKey(new java.net.InetSocketAddress(java.net.InetAddress.getByName("10.1.2.3"), 5000)))
+                .isEqualTo("addr:10.1.2.3");
+        String a = RateLimiter.addressKey(new java.net.InetSocketAddress(
+                java.net.InetAddress.getByName("2001:db8:1:2:aaaa::1"), 1));
+        String b = RateLimiter.addressKey(new java.net.InetSocketAddress(
+                java.net.InetAddress.getByName("2001:db8:1:2:ffff:1:2:3"), 2));
+        String c = RateLimiter.addressKey(new java.net.InetSocketAddress(
+                java.net.InetAddress.getByName("2001:db8:1:3::1"), 1));
+        assertThat(a).isEqualTo(b).isEqualTo("addr:2001:db8:1:2:0:0:0:0/64");
+        assertThat(c).isNotEqualTo(a);
+    }
 }
