@@ -26,7 +26,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 JAR=registry/target/berth-registry-0.1.0-SNAPSHOT.jar
-[ -f "$JAR" ] || { echo "build first: mvn -B -q -pl spec,registry -am install" >&2; exit 1; }
+[ -f "$JAR" ] || { echo "build first: mvn -B -q -pl spec,registry -am package -DskipTests" >&2; exit 1; }
 
 cat > "$B/dist.yml" <<YML
 version: 0.1
