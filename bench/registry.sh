@@ -6,8 +6,12 @@
 #   4. skopeo push of a ~315 MB image (3 x 100 MiB random + 50 MiB text, gzip) to fresh repositories, and pull back
 #   5. RSS idle and after load
 # Prints the numbers and the ratio berth/distribution. Needs: wrk, docker-registry, curl, skopeo, python3.
-# Both servers listen on 127.0.0.1 only and are stopped (by PID) on exit.
+# Both servers listen on 127.0.0.1 only and are stopped (by PID) on exit. Distribution runs with the
+# in-memory blob descriptor cache of Debian's packaged config (/etc/docker/registry/config.yml); Berth
+# with its defaults (manifest cache on, no access log).
 # Usage: bench/registry.sh [DURATION]   (wrk duration, default 10s)
+#   ONLY=manifest bench/registry.sh 5s   only step 1 (manifest GET), for quick comparisons
+#   BERTH_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/r.jfr"   extra JVM options for Berth's server
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -22,7 +26,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 JAR=registry/target/berth-registry-0.1.0-SNAPSHOT.jar
-[ -f "$JAR" ] || { echo "build first: mvn -B -q -pl spec,registry -am install" >&2; exit 1; }
+[ -f "$JAR" ] || { echo "build first: mvn -B -q -pl spec,registry -am package -DskipTests" >&2; exit 1; }
 
 cat > "$B/dist.yml" <<YML
 version: 0.1
@@ -31,6 +35,8 @@ log:
   accesslog:
     disabled: true
 storage:
+  cache:
+    blobdescriptor: inmemory
   filesystem:
     rootdirectory: $B/dist
   delete:
@@ -39,7 +45,7 @@ http:
   addr: 127.0.0.1:5101
 YML
 docker-registry serve "$B/dist.yml" 2>"$B/dist.log" & DPID=$!
-"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$JAR:registry/target/lib/*" \
+"$JAVA_HOME/bin/java" ${BERTH_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -cp "$JAR:registry/target/lib/*" \
   io.berth.registry.RegistryMain serve --addr 127.0.0.1:5102 --root "$B/berth" 2>"$B/berth.log" & BPID=$!
 
 IDLE_D=""; IDLE_B=""; n=0
@@ -79,10 +85,15 @@ run() { # name url -> prints wrk output to $B/name.out
 # warm-up, not counted: both servers are long-running (Berth's JIT compiles its hot paths in the first seconds)
 for port in 5101 5102; do
   wrk -t4 -c64 -d"$DURATION" -H "Accept: $MT" "http://127.0.0.1:$port/v2/bench/manifests/v1" >/dev/null
-  wrk -t4 -c64 -d"$DURATION" "http://127.0.0.1:$port/v2/bench/blobs/$L" >/dev/null
+  [ "${ONLY:-}" = manifest ] || wrk -t4 -c64 -d"$DURATION" "http://127.0.0.1:$port/v2/bench/blobs/$L" >/dev/null
 done
 run dist-manifest "http://127.0.0.1:5101/v2/bench/manifests/v1"
 run berth-manifest "http://127.0.0.1:5102/v2/bench/manifests/v1"
+if [ "${ONLY:-}" = manifest ]; then
+  awk -v d="$(awk '/Requests\/sec/{print $2}' "$B/dist-manifest.out")" -v b="$(awk '/Requests\/sec/{print $2}' "$B/berth-manifest.out")" \
+    'BEGIN{printf "manifest GET: distribution %.0f req/s  berth %.0f req/s  ratio berth/distribution = %.1f\n", d, b, b/d}'
+  exit 0
+fi
 run dist-blob "http://127.0.0.1:5101/v2/bench/blobs/$L"
 run berth-blob "http://127.0.0.1:5102/v2/bench/blobs/$L"
 

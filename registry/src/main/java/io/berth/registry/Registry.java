@@ -9,12 +9,14 @@ import io.berth.spec.Index;
 import io.berth.spec.InvalidDigestException;
 import io.berth.spec.Manifest;
 import io.berth.spec.MediaType;
+import io.berth.spec.json.JsonCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -27,10 +29,22 @@ import java.util.OptionalLong;
 public final class Registry {
     private final Storage storage;
     private final Limits limits;
+    private final ManifestCache cache;
 
+    /** A registry with the default manifest cache (16 MiB, entries re-checked after 100 ms). */
     public Registry(Storage storage, Limits limits) {
+        this(storage, limits, ManifestCache.Settings.DEFAULT.maxBytes(), ManifestCache.Settings.DEFAULT.revalidateMillis());
+    }
+
+    /**
+     * A registry whose manifest cache holds up to {@code cacheBytes} of manifests (0: no cache) and
+     * trusts an entry for {@code cacheRevalidateMillis} before checking storage again (see
+     * {@link ManifestCache}: how late a change made by another process over the same root is seen).
+     */
+    public Registry(Storage storage, Limits limits, long cacheBytes, long cacheRevalidateMillis) {
         this.storage = storage;
         this.limits = limits;
+        this.cache = new ManifestCache(new ManifestCache.Settings(cacheBytes, cacheRevalidateMillis), System::nanoTime);
     }
 
     public Storage storage() {
@@ -159,8 +173,49 @@ public final class Registry {
         return new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest " + reference + " unknown in repository " + repo);
     }
 
-    /** "Pulling manifests": the manifest named by a tag or digest. */
+    /**
+     * "Pulling manifests": the manifest named by a tag or digest. Served from the {@link ManifestCache}
+     * when the storage versions it was read at still hold.
+     */
     public StoredManifest pullManifest(RepositoryName repo, String reference) {
+        if (!cache.enabled()) {
+            return readManifest(repo, reference);
+        }
+        boolean byTag = !reference.contains(":");
+        ManifestCache.Entry e = cache.get(repo.value(), reference);
+        long now = cache.now();
+        if (e != null) {
+            if (cache.fresh(repo.value(), reference) == e.manifest) {
+                return e.manifest;
+            }
+            // cheap checks: has the tag moved, or the repository's record of the manifest changed?
+            if ((!byTag || Objects.equals(storage.tags().version(repo, new Tag(reference)), e.tagVersion))
+                    && Objects.equals(storage.manifests().version(repo, e.manifest.digest()), e.manifestVersion)
+                    && e.manifestVersion != null) {
+                e.checkedAt = now;
+                return e.manifest;
+            }
+        }
+        long generation = cache.generation();
+        // versions first, content second: a change in between is caught by the next check
+        Object tagVersion = byTag ? storage.tags().version(repo, new Tag(reference)) : null;
+        StoredManifest m = readManifest(repo, reference);
+        Object manifestVersion = storage.manifests().version(repo, m.digest());
+        if (manifestVersion != null && (!byTag || tagVersion != null)) {
+            cache.put(repo.value(), reference, new ManifestCache.Entry(m, tagVersion, manifestVersion, now), generation);
+        }
+        return m;
+    }
+
+    /**
+     * The cached manifest for {@code repository} (as sent, not validated) and {@code reference} if it
+     * was checked within the revalidation period, else null. No I/O: for an event loop's fast path.
+     */
+    public StoredManifest freshManifest(String repository, String reference) {
+        return cache.enabled() ? cache.fresh(repository, reference) : null;
+    }
+
+    private StoredManifest readManifest(RepositoryName repo, String reference) {
         // "<tag-or-digest> MUST be either (a) the digest of the manifest or (b) a tag"
         Digest d = reference.contains(":") ? digest(reference)
                 : storage.tags().resolve(repo, new Tag(reference)).orElseThrow(() -> manifestUnknown(repo, reference));
@@ -210,6 +265,7 @@ public final class Registry {
         for (Tag t : tags) {
             storage.tags().set(repo, t, d);
         }
+        cache.invalidate(repo.value());
         return new PushedManifest(d, p.subject(), List.copyOf(tags));
     }
 
@@ -255,7 +311,9 @@ public final class Registry {
             throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository " + repo + " unknown");
         }
         if (!reference.contains(":")) {
-            if (!Tag.isValid(reference) || !storage.tags().delete(repo, new Tag(reference))) {
+            boolean deleted = Tag.isValid(reference) && storage.tags().delete(repo, new Tag(reference));
+            cache.invalidate(repo.value());
+            if (!deleted) {
                 throw manifestUnknown(repo, reference);
             }
             return;
@@ -279,6 +337,7 @@ public final class Registry {
             }
         });
         storage.manifests().delete(repo, d);
+        cache.invalidate(repo.value());
     }
 
     // ---------------------------------------------------------------- Content Discovery
@@ -312,15 +371,52 @@ public final class Registry {
         return new Page<>(sorted.subList(from, to), to < sorted.size() && size > 0);
     }
 
+    /** One page of the referrers list, and the last digest on it when more pages follow. */
+    public record ReferrersPage(Index index, Optional<Digest> next) {}
+
+    /** The bytes an index of no descriptors takes, plus room for the separators between descriptors. */
+    private static final int INDEX_ENVELOPE = Index.of(List.of()).toBytes().length + 16;
+
     /**
      * "Listing Referrers" (end-12a/12b): descriptors of manifests in the repository whose subject is
-     * {@code subject}, optionally only those of {@code artifactType}. Never NAME_UNKNOWN: "If the
-     * registry supports the referrers API, the registry MUST NOT return a 404 Not Found".
+     * {@code subject}, optionally only those of {@code artifactType}, in digest order, starting after
+     * {@code after}. Never NAME_UNKNOWN: "If the registry supports the referrers API, the registry MUST
+     * NOT return a 404 Not Found". "A Link header MUST be included in the response when the descriptor
+     * list cannot be returned in a single manifest": a page holds at most
+     * {@link Limits#referrersPageSize()} descriptors and stays within the manifest size limit (one
+     * descriptor always fits, so every page makes progress); {@link ReferrersPage#next()} says where the
+     * next page starts. Filtering happens before paging, so every page is full of matching descriptors.
      */
-    public Index referrers(RepositoryName repo, Digest subject, Optional<String> artifactType) {
+    public ReferrersPage referrers(RepositoryName repo, Digest subject, Optional<String> artifactType,
+            Optional<Digest> after) {
         List<Descriptor> all = storage.referrers().list(repo, subject);
-        List<Descriptor> list = artifactType.map(t -> all.stream()
-                .filter(d -> d.artifactType().filter(t::equals).isPresent()).toList()).orElse(all);
-        return Index.of(list);
+        int from = 0;
+        if (after.isPresent()) {
+            while (from < all.size() && all.get(from).digest().compareTo(after.get()) <= 0) {
+                from++;
+            }
+        }
+        List<Descriptor> page = new ArrayList<>();
+        long budget = limits.maxManifestBytes() - INDEX_ENVELOPE;
+        long used = 0;
+        int i = from;
+        for (; i < all.size(); i++) {
+            Descriptor d = all.get(i);
+            if (artifactType.isPresent() && !d.artifactType().filter(artifactType.get()::equals).isPresent()) {
+                continue;
+            }
+            long size = JsonCodec.write(d.toJson()).length + 1L;
+            if (page.size() >= limits.referrersPageSize() || (!page.isEmpty() && used + size > budget)) {
+                break;
+            }
+            page.add(d);
+            used += size;
+        }
+        // a further page only if a matching descriptor is left (no Link to an empty page)
+        boolean more = false;
+        for (; i < all.size() && !more; i++) {
+            more = artifactType.isEmpty() || all.get(i).artifactType().filter(artifactType.get()::equals).isPresent();
+        }
+        return new ReferrersPage(Index.of(page), more ? Optional.of(page.getLast().digest()) : Optional.empty());
     }
 }

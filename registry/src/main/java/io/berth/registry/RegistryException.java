@@ -37,6 +37,13 @@ public class RegistryException extends RuntimeException {
         this.status = status;
     }
 
+    /** Without a stack trace, for answers that may come by the thousand (429 under a flood). */
+    protected RegistryException(ErrorCode code, String message, boolean stackTrace) {
+        super(message, null, false, stackTrace);
+        this.code = code;
+        this.status = Status.DEFAULT;
+    }
+
     public ErrorCode code() {
         return code;
     }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The registry's command line, for {@code berth registry ...}:
@@ -26,7 +27,9 @@ import java.util.Optional;
  * <pre>
  * serve [--addr HOST:PORT] [--root DIR] [--config FILE] [--access-log]
  *       [--auth none|basic|token --htpasswd FILE [--anonymous-pull]] [--gc-interval DURATION [--grace DURATION]]
- *       [--tls-cert PEM --tls-key PEM]
+ *       [--tls-cert PEM --tls-key PEM] [--rate-limit RPS [--rate-burst N]]
+ *       --rate-limit: per-client token bucket (user, or remote address when anonymous), off by default;
+ *       the burst defaults to one second's worth of requests
  *       --gc-interval runs GC online every DURATION (untagged manifests are kept)
  *       runs in the foreground, logs to stderr, stops cleanly on SIGTERM/SIGINT
  * gc    [--root DIR] [--grace DURATION] [--delete-untagged] [--dry-run]
@@ -37,7 +40,11 @@ import java.util.Optional;
  * {@code ~/.local/share/berth/registry} when XDG_DATA_HOME is unset. The config file is JSON; flags
  * win over it: {@code {"addr": "127.0.0.1:5000", "root": "/srv/registry", "maxManifestBytes": 4194304,
  * "accessLog": true, "auth": "token", "htpasswd": "/etc/berth/htpasswd", "anonymousPull": false,
- * "tokenTtlSeconds": 300, "gcInterval": "6h", "tlsCert": "cert.pem", "tlsKey": "key.pem"}}. Token mode signs tokens with a key kept in {@code ROOT/auth/token.key}
+ * "tokenTtlSeconds": 300, "gcInterval": "6h", "tlsCert": "cert.pem", "tlsKey": "key.pem",
+ * "rateLimit": {"requestsPerSecond": 50, "burst": 100, "maxClients": 100000}, "referrersPageSize": 1000,
+ * "manifestCache": {"maxBytes": 16777216, "revalidateMillis": 100}}}; {@code maxBytes} 0 turns the
+ * manifest cache off, {@code revalidateMillis} is how late a change by another process over the same
+ * root may be seen (0: every request checks storage). Token mode signs tokens with a key kept in {@code ROOT/auth/token.key}
  * (created on first start), so servers sharing a root accept each other's tokens.
  */
 public final class RegistryMain {
@@ -72,7 +79,7 @@ public final class RegistryMain {
 
     private static void serve(Options o, PrintStream out) {
         Storage storage = Storage.filesystem(o.root);
-        Registry registry = new Registry(storage, new Limits(o.maxManifestBytes, Limits.DEFAULT.maxPageSize()));
+        Registry registry = new Registry(storage, o.limits(), o.cacheBytes, o.cacheRevalidateMillis);
         Optional<RegistryServer.Tls> tls = o.tlsCert.map(c -> new RegistryServer.Tls(c, o.tlsKey.orElseThrow(
                 () -> new IllegalArgumentException("--tls-cert needs --tls-key"))));
         RegistryServer server = RegistryServer.start(registry, o.authenticator(), tls, o.addr,
@@ -117,6 +124,11 @@ public final class RegistryMain {
                 + r.uploadsRemoved() + " uploads; kept " + r.blobsKept() + " blobs");
     }
 
+    /** The limits {@code serve} would run with for these arguments (config file and flags). */
+    static Limits limits(List<String> serveArgs) {
+        return Options.parse(serveArgs).limits();
+    }
+
     /** The default data directory. */
     public static Path defaultRoot() {
         String xdg = System.getenv("XDG_DATA_HOME");
@@ -139,6 +151,18 @@ public final class RegistryMain {
         Optional<Duration> gcInterval = Optional.empty();
         Optional<Path> tlsCert = Optional.empty();
         Optional<Path> tlsKey = Optional.empty();
+        double rateLimit;
+        OptionalInt rateBurst = OptionalInt.empty();
+        int rateMaxClients = RateLimit.DEFAULT_MAX_CLIENTS;
+        int referrersPageSize = Limits.DEFAULT_REFERRERS_PAGE_SIZE;
+        long cacheBytes = ManifestCache.Settings.DEFAULT.maxBytes();
+        long cacheRevalidateMillis = ManifestCache.Settings.DEFAULT.revalidateMillis();
+
+        Limits limits() {
+            RateLimit r = rateLimit == 0 ? RateLimit.OFF : new RateLimit(rateLimit,
+                    rateBurst.orElse((int) Math.max(1, Math.ceil(rateLimit))), rateMaxClients);
+            return new Limits(maxManifestBytes, Limits.DEFAULT.maxPageSize(), referrersPageSize, r);
+        }
 
         Authenticator authenticator() {
             if (auth == Authenticator.Mode.NONE) {
@@ -184,6 +208,8 @@ public final class RegistryMain {
                     case "--tls-cert" -> o.tlsCert = Optional.of(Path.of(value(rest, i++)));
                     case "--tls-key" -> o.tlsKey = Optional.of(Path.of(value(rest, i++)));
                     case "--gc-interval" -> o.gcInterval = Optional.of(duration(value(rest, i++)));
+                    case "--rate-limit" -> o.rateLimit = number(a, value(rest, i++), 0, 1e9);
+                    case "--rate-burst" -> o.rateBurst = OptionalInt.of((int) number(a, value(rest, i++), 1, Integer.MAX_VALUE));
                     default -> throw new IllegalArgumentException("unknown option \"" + a + "\"");
                 }
             }
@@ -209,6 +235,30 @@ public final class RegistryMain {
             f.optString("tlsCert").ifPresent(s -> tlsCert = Optional.of(Path.of(s)));
             f.optString("tlsKey").ifPresent(s -> tlsKey = Optional.of(Path.of(s)));
             f.optString("gcInterval").ifPresent(s -> gcInterval = Optional.of(duration(s)));
+            f.optLong("referrersPageSize", 1, Integer.MAX_VALUE).ifPresent(n -> referrersPageSize = n.intValue());
+            f.optObject("manifestCache").ifPresent(c -> {
+                c.optLong("maxBytes", 0, Long.MAX_VALUE).ifPresent(n -> cacheBytes = n);
+                c.optLong("revalidateMillis", 0, 86_400_000).ifPresent(n -> cacheRevalidateMillis = n);
+            });
+            f.optObject("rateLimit").ifPresent(r -> {
+                r.optNumber("requestsPerSecond").ifPresent(n -> rateLimit = number("rateLimit.requestsPerSecond",
+                        n.toString(), 0, 1e9));
+                r.optLong("burst", 1, Integer.MAX_VALUE).ifPresent(n -> rateBurst = OptionalInt.of(n.intValue()));
+                r.optLong("maxClients", 1, Integer.MAX_VALUE).ifPresent(n -> rateMaxClients = n.intValue());
+            });
+        }
+
+        private static double number(String what, String s, double min, double max) {
+            try {
+                double d = Double.parseDouble(s);
+                if (!(d >= min && d <= max)) {
+                    throw new NumberFormatException();
+                }
+                return d;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(what + " must be a number from " + (long) min + " to " + (long) max
+                        + ", not \"" + s + "\"", e);
+            }
         }
 
         private static String value(List<String> args, int i) {

@@ -70,6 +70,31 @@ class AuthTest {
     }
 
     @Test
+    void aCachedManifestIsNeverServedWithoutAuthorization() throws IOException {
+        try (TestRegistry reg = new TestRegistry(dir.resolve("r"), Authenticator.basic(users(), false))) {
+            String alice = basic("alice", "secret");
+            byte[] config = "{}".getBytes(StandardCharsets.UTF_8);
+            Digest c = Digest.sha256(config);
+            assertThat(reg.request("POST", "/v2/app/blobs/uploads/?digest=" + c, config, "Authorization", alice)
+                    .statusCode()).isEqualTo(201);
+            byte[] m = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":"
+                    + "{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + c + "\",\"size\":2},"
+                    + "\"layers\":[]}").getBytes(StandardCharsets.UTF_8);
+            assertThat(reg.request("PUT", "/v2/app/manifests/v1", m, "Content-Type",
+                    "application/vnd.oci.image.manifest.v1+json", "Authorization", alice).statusCode()).isEqualTo(201);
+            for (int i = 0; i < 3; i++) {
+                assertThat(reg.get("/v2/app/manifests/v1", "Authorization", alice).body()).isEqualTo(m);
+            }
+            assertThat(reg.registry.freshManifest("app", "v1")).as("cached").isNotNull();
+            HttpResponse<byte[]> anonymous = reg.get("/v2/app/manifests/v1");
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(text(anonymous)).doesNotContain("schemaVersion");
+            assertThat(reg.head("/v2/app/manifests/" + Digest.sha256(m)).statusCode()).isEqualTo(401);
+            assertThat(reg.get("/v2/app/manifests/v1", "Authorization", basic("alice", "wrong")).statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
     void bearerTokens() throws IOException {
         Tokens tokens = new Tokens(Tokens.loadOrCreateKey(dir.resolve("key")), "berth-registry", Duration.ofMinutes(5));
         try (TestRegistry reg = new TestRegistry(dir.resolve("r"), Authenticator.token(users(), false, tokens))) {

@@ -41,8 +41,12 @@ final class TestRegistry implements AutoCloseable {
     }
 
     TestRegistry(Path root, Limits limits, Authenticator auth) {
+        this(root, new Registry(Storage.filesystem(root), limits), auth);
+    }
+
+    TestRegistry(Path root, Registry registry, Authenticator auth) {
         this.root = root;
-        this.registry = new Registry(Storage.filesystem(root), limits);
+        this.registry = registry;
         this.server = RegistryServer.start(registry, auth, Optional.empty(), new InetSocketAddress("127.0.0.1", 0),
                 Optional.empty());
     }

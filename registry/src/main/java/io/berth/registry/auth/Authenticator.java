@@ -54,24 +54,29 @@ public final class Authenticator {
 
     /**
      * Allows a request that needs {@code needed} (empty: any authenticated client, as for {@code GET /v2/}),
-     * or throws {@link AuthException}. {@code realm} is the token endpoint's absolute URL.
+     * or throws {@link AuthException}. {@code realm} is the token endpoint's absolute URL. Returns the
+     * authenticated user (the htpasswd user, or the token's subject); empty for anonymous clients and
+     * when authentication is off.
      */
-    public void authorize(Optional<String> authorization, List<Scope> needed, String realm) {
+    public Optional<String> authorize(Optional<String> authorization, List<Scope> needed, String realm) {
         switch (mode) {
-            case NONE -> { }
+            case NONE -> {
+                return Optional.empty();
+            }
             case BASIC -> {
                 Optional<String> user = basicUser(authorization);
                 if (user.isPresent() || anonymousAllowed(needed)) {
-                    return;
+                    return user;
                 }
                 throw AuthException.unauthorized(BASIC_REALM, authorization.isPresent()
                         ? "invalid user name or password" : "authentication required");
             }
             case TOKEN -> {
-                Optional<List<Scope>> granted = authorization.filter(a -> a.regionMatches(true, 0, "Bearer ", 0, 7))
+                Optional<Tokens.Verified> verified = authorization.filter(a -> a.regionMatches(true, 0, "Bearer ", 0, 7))
                         .flatMap(a -> tokens.orElseThrow().verify(a.substring(7).trim()));
+                Optional<List<Scope>> granted = verified.map(Tokens.Verified::scopes);
                 if (granted.isPresent() && needed.stream().allMatch(n -> granted.get().stream().anyMatch(g -> g.covers(n)))) {
-                    return;
+                    return verified.get().subject();
                 }
                 StringBuilder c = new StringBuilder("Bearer realm=\"" + realm + "\",service=\"" + tokens.orElseThrow().service() + "\"");
                 if (!needed.isEmpty()) {
@@ -83,6 +88,7 @@ public final class Authenticator {
                 throw AuthException.unauthorized(c.toString(), granted.isPresent()
                         ? "token does not grant " + needed : "a bearer token is required");
             }
+            default -> throw new IllegalStateException("auth mode " + mode);
         }
     }
 
@@ -112,11 +118,11 @@ public final class Authenticator {
                 granted.add(s);
             }
         }
-        return new TokenGrant(t.issue(user, granted), t.ttl().toSeconds());
+        return new TokenGrant(t.issue(user, granted), t.ttl().toSeconds(), user);
     }
 
-    /** A token and its lifetime in seconds. */
-    public record TokenGrant(String token, long expiresIn) {}
+    /** A token, its lifetime in seconds, and the user it was issued to (empty: anonymous). */
+    public record TokenGrant(String token, long expiresIn, Optional<String> user) {}
 
     private boolean anonymousAllowed(List<Scope> needed) {
         return anonymousPull && needed.stream().allMatch(s -> s.type().equals(Scope.REPOSITORY)

@@ -101,8 +101,11 @@ public final class Tokens {
         return signingInput + "." + B64.encodeToString(hmac(signingInput));
     }
 
-    /** The scopes a valid, unexpired token of this service grants; empty if it is not one. */
-    public Optional<List<Scope>> verify(String token) {
+    /** What a valid token says: its subject (empty for anonymous) and the scopes it grants. */
+    public record Verified(Optional<String> subject, List<Scope> scopes) {}
+
+    /** The subject and scopes of a valid, unexpired token of this service; empty if it is not one. */
+    public Optional<Verified> verify(String token) {
         String[] parts = token.split("\\.", -1);
         if (parts.length != 3 || !parts[0].equals(HEADER)) {
             return Optional.empty();
@@ -136,7 +139,8 @@ public final class Tokens {
                     out.add(new Scope(type, a.string("name"), actions));
                 }
             }
-            return Optional.of(List.copyOf(out));
+            String sub = f.optString("sub").orElse("");
+            return Optional.of(new Verified(sub.isEmpty() ? Optional.empty() : Optional.of(sub), List.copyOf(out)));
         } catch (JsonException | IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -61,13 +61,23 @@ final class BodyStream extends InputStream {
         if (len == 0) {
             return 0;
         }
+        if (!advance()) {
+            return -1;
+        }
+        int n = Math.min(len, current.readableBytes());
+        current.readBytes(b, off, n);
+        return n;
+    }
+
+    /** Makes {@link #current} a buffer with bytes to read, waiting for one; false at the end of the body. */
+    private boolean advance() throws IOException {
         while (current == null || !current.isReadable()) {
             if (current != null) {
                 current.release();
                 current = null;
             }
             if (ended) {
-                return -1;
+                return false;
             }
             if (closed) {
                 throw new IOException("connection closed before the request body ended");
@@ -90,25 +100,23 @@ final class BodyStream extends InputStream {
                 current = (ByteBuf) next;
             }
         }
-        int n = Math.min(len, current.readableBytes());
-        current.readBytes(b, off, n);
-        return n;
+        return true;
     }
 
     /**
      * Reads and discards the rest of the body if at most {@code limit} bytes remain to be read; returns
-     * whether the body ended (so the connection can carry the next request).
+     * whether the body ended (so the connection can carry the next request). Skips buffers rather than
+     * copying them: nothing is allocated for the usual empty body.
      */
     boolean drain(long limit) {
         if (!fullyReceived() && limit <= 0) {
             return false;
         }
-        byte[] buf = new byte[8192];
         long left = limit;
         try {
-            int r;
-            while ((r = read(buf, 0, buf.length)) >= 0) {
-                left -= r;
+            while (advance()) {
+                left -= current.readableBytes();
+                current.skipBytes(current.readableBytes());
                 if (left < 0 && !fullyReceived()) {
                     return false;
                 }

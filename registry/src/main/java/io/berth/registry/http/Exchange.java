@@ -1,6 +1,7 @@
 package io.berth.registry.http;
 
 import io.berth.registry.RegistryException;
+import io.berth.registry.TooManyRequestsException;
 import io.berth.registry.auth.AuthException;
 import io.berth.registry.storage.BlobContent;
 import io.netty.buffer.Unpooled;
@@ -36,12 +37,15 @@ final class Exchange {
     final BodyStream body;
     final QueryStringDecoder uri;
     final boolean keepAlive;
+    /** Whether the request was charged to its client's rate limit before it got here. */
+    final boolean rateCharged;
     private ChannelFuture lastWrite;
     private HttpResponseStatus status;
     private long bytesSent;
 
-    Exchange(ChannelHandlerContext ctx, HttpRequest request, BodyStream body) {
+    Exchange(ChannelHandlerContext ctx, HttpRequest request, BodyStream body, boolean rateCharged) {
         this.ctx = ctx;
+        this.rateCharged = rateCharged;
         this.request = request;
         this.body = body;
         this.uri = new QueryStringDecoder(request.uri());
@@ -68,6 +72,7 @@ final class Exchange {
     Optional<String> header(CharSequence name) {
         return Optional.ofNullable(request.headers().get(name));
     }
+
 
     /** Whether the connection is TLS. */
     boolean secure() {
@@ -125,6 +130,10 @@ final class Exchange {
         HttpHeaders h = headers();
         if (e instanceof AuthException a && !a.challenge().isEmpty()) {
             h.set(HttpHeaderNames.WWW_AUTHENTICATE, a.challenge());
+        }
+        if (e instanceof TooManyRequestsException t) {
+            // "A 429 Too Many Requests response ... SHOULD include a Retry-After header" (delay-seconds)
+            h.set(HttpHeaderNames.RETRY_AFTER, t.retryAfterSeconds());
         }
         h.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         send(ErrorResponses.status(e), h, ErrorResponses.body(e));

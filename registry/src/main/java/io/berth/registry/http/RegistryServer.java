@@ -67,9 +67,16 @@ public final class RegistryServer implements AutoCloseable {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, io);
         ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
-        Routes routes = new Routes(registry, auth);
+        RateLimiter limiter = RateLimiter.of(registry.limits().rateLimit());
+        Routes routes = new Routes(registry, auth, limiter);
         AccessLog log = accessLog.map(AccessLog::to).orElseGet(AccessLog::none);
         Metrics metrics = new Metrics();
+        // cached manifests on the event loop: only without authentication (bcrypt must not run there)
+        // and without an access log (writing it may block)
+        boolean anonymous = auth.mode() == Authenticator.Mode.NONE;
+        ManifestFastPath fast = anonymous && accessLog.isEmpty() ? new ManifestFastPath(registry, metrics) : null;
+        // without authentication every client is its address: the limit is checked on the event loop
+        RateLimiter byAddress = anonymous ? limiter : null;
         try {
             Channel ch = new ServerBootstrap()
                     .group(boss, workers)
@@ -87,7 +94,7 @@ public final class RegistryServer implements AutoCloseable {
                                 c.pipeline().addLast(new ChunkedWriteHandler());
                             }
                             c.pipeline().addLast(new HttpServerExpectContinueHandler());
-                            c.pipeline().addLast(new RequestHandler(routes, handlers, log, metrics));
+                            c.pipeline().addLast(new RequestHandler(routes, handlers, log, metrics, fast, byAddress));
                         }
                     })
                     .bind(address).sync().channel();

@@ -1,18 +1,23 @@
 package io.berth.registry.http;
 
 import io.berth.registry.RegistryException;
+import io.berth.registry.TooManyRequestsException;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -30,14 +35,38 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     private final Executor workers;
     private final AccessLog accessLog;
     private final Metrics metrics;
+    /** Null when cached manifests may not be answered on the event loop. */
+    private final ManifestFastPath fast;
+    /**
+     * The rate limiter when every request's client is its address (authentication off), so that the
+     * limit is checked here, before a virtual thread is started; null otherwise (then Routes charges
+     * the authenticated user or the address).
+     */
+    private final RateLimiter byAddress;
     private BodyStream body;
+    /**
+     * Messages of pipelined requests that arrived while a request was under way, kept in order and
+     * handled when it is done (RFC 9112 9.3.2: responses in request order). Everything after the first
+     * queued request is queued too. Only what was already read is here: the channel does not read on
+     * its own, and it is asked for more only when this is empty.
+     */
+    private final ArrayDeque<Object> pending = new ArrayDeque<>();
+    /** A response with {@code Connection: close} was written: the rest of the input is dropped. */
+    private boolean closing;
+    private boolean replaying;
+    /** The connection's rate-limit key (computed once per connection). */
+    private String client;
 
-    RequestHandler(Routes routes, Executor workers, AccessLog accessLog, Metrics metrics) {
+    RequestHandler(Routes routes, Executor workers, AccessLog accessLog, Metrics metrics, ManifestFastPath fast,
+            RateLimiter byAddress) {
         this.routes = routes;
         this.workers = workers;
         this.accessLog = accessLog;
         this.metrics = metrics;
+        this.fast = fast;
+        this.byAddress = byAddress;
     }
+
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
@@ -46,6 +75,54 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+        } else if (!pending.isEmpty() || (msg instanceof HttpRequest && body != null)) {
+            pending.add(msg);
+        } else {
+            dispatch(ctx, msg);
+        }
+    }
+
+    /** Handles pipelined requests queued while the previous one ran, until one runs on a virtual thread. */
+    private void replay(ChannelHandlerContext ctx) {
+        replaying = true;
+        try {
+            while (!pending.isEmpty() && !closing) {
+                if (pending.peek() instanceof HttpRequest && body != null) {
+                    return; // its turn comes when the request under way finishes
+                }
+                dispatch(ctx, pending.poll());
+            }
+        } finally {
+            replaying = false;
+        }
+        if (closing) {
+            releasePending();
+        } else if (body == null) {
+            ctx.read();
+        }
+    }
+
+    private void releasePending() {
+        Object m;
+        while ((m = pending.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
+    }
+
+    /** After a response written on the event loop: read on, or close when the response said so. */
+    private void answered(ChannelHandlerContext ctx, ChannelFuture f, boolean keepAlive) {
+        if (!keepAlive) {
+            closing = true;
+            releasePending();
+            f.addListener(ChannelFutureListener.CLOSE);
+        } else if (!replaying && pending.isEmpty()) {
+            ctx.read();
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest req) {
             if (req.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
@@ -53,12 +130,33 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
                 DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                         HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(text));
                 r.headers().set(HttpHeaderNames.CONTENT_LENGTH, text.length);
-                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+                answered(ctx, ctx.writeAndFlush(r), false);
                 return;
+            }
+            // answered right here (429, a cached manifest) when the message holds no body part
+            boolean idle = !(msg instanceof HttpContent);
+            boolean charged = false;
+            if (byAddress != null && idle && !req.uri().equals("/metrics")) {
+                if (client == null) {
+                    client = RateLimiter.addressKey(ctx.channel().remoteAddress());
+                }
+                long wait = byAddress.tryAcquire(client);
+                if (wait > 0) {
+                    answered(ctx, tooManyRequests(ctx, req, wait), keepAliveWithoutBody(req));
+                    return;
+                }
+                charged = true;
+            }
+            if (fast != null && idle) {
+                ChannelFuture f = fast.serve(ctx, req);
+                if (f != null) {
+                    answered(ctx, f, HttpUtil.isKeepAlive(req));
+                    return;
+                }
             }
             BodyStream b = new BodyStream(ctx);
             body = b;
-            Exchange ex = new Exchange(ctx, req, b);
+            Exchange ex = new Exchange(ctx, req, b, charged);
             if (msg instanceof HttpContent c) {
                 b.offer(c);
             }
@@ -67,11 +165,38 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
             if (body != null) {
                 body.offer(c);
             } else {
-                c.release();
+                c.release(); // the empty end of a request answered on the event loop
             }
         } else {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /** Whether a 429 may keep the connection: not when a request body follows that is not read. */
+    private static boolean keepAliveWithoutBody(HttpRequest req) {
+        return HttpUtil.isKeepAlive(req) && !HttpUtil.isTransferEncodingChunked(req) && HttpUtil.getContentLength(req, 0L) == 0;
+    }
+
+    /**
+     * 429 with the spec's error body and Retry-After, on the event loop. A request with a body is
+     * answered with {@code Connection: close} (its body is not read); one without keeps the connection.
+     */
+    private ChannelFuture tooManyRequests(ChannelHandlerContext ctx, HttpRequest req, long waitNanos) {
+        long start = System.nanoTime();
+        metrics.started();
+        TooManyRequestsException e = new TooManyRequestsException(Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L));
+        byte[] json = ErrorResponses.body(e);
+        boolean head = req.method().equals(HttpMethod.HEAD);
+        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ErrorResponses.status(e),
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(json));
+        r.headers().set(Exchange.headers())
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .set(HttpHeaderNames.RETRY_AFTER, e.retryAfterSeconds())
+                .set(HttpHeaderNames.CONTENT_LENGTH, json.length);
+        HttpUtil.setKeepAlive(r, keepAliveWithoutBody(req));
+        ChannelFuture f = ctx.writeAndFlush(r);
+        metrics.finished(req.method().name(), 429, head ? 0 : json.length, System.nanoTime() - start);
+        return f;
     }
 
     private void handle(Exchange ex) {
@@ -116,9 +241,11 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         if (body == ex.body) {
             body = null;
         }
-        if (reusable && ex.ctx.channel().isActive()) {
-            ex.ctx.read();
+        if (reusable && ex.ctx.channel().isActive() && !closing) {
+            replay(ex.ctx);
         } else {
+            closing = true;
+            releasePending();
             ex.lastWrite().ifPresentOrElse(f -> f.addListener(ChannelFutureListener.CLOSE), ex.ctx::close);
         }
     }
@@ -128,6 +255,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
         if (body != null) {
             body.connectionClosed();
         }
+        releasePending();
         ctx.fireChannelInactive();
     }
 

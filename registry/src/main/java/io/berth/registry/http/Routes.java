@@ -24,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -45,10 +44,13 @@ final class Routes {
 
     private final Registry registry;
     private final Authenticator auth;
+    /** Null when rate limiting is off. */
+    private final RateLimiter limiter;
 
-    Routes(Registry registry, Authenticator auth) {
+    Routes(Registry registry, Authenticator auth, RateLimiter limiter) {
         this.registry = registry;
         this.auth = auth;
+        this.limiter = limiter;
     }
 
     void handle(Exchange ex) {
@@ -75,6 +77,7 @@ final class Routes {
         }
         Matcher r = ROUTE.matcher(path);
         if (!r.matches()) {
+            limit(ex, Optional.empty());
             ex.send(HttpResponseStatus.NOT_FOUND, Exchange.headers(), "not found\n".getBytes(StandardCharsets.UTF_8));
             return;
         }
@@ -109,13 +112,39 @@ final class Routes {
         return (ex.secure() ? "https://" : "http://") + ex.header(HttpHeaderNames.HOST).orElse("127.0.0.1") + Authenticator.TOKEN_PATH;
     }
 
+    /**
+     * Authenticates and authorises the request, then charges it to its client's rate limit: the
+     * authenticated user, or the remote address for anonymous clients and failed authentication (so
+     * wrong passwords count against the address). Over the limit, 429 wins over 401.
+     */
     private void authorize(Exchange ex, List<Scope> needed) {
-        auth.authorize(ex.header(HttpHeaderNames.AUTHORIZATION), needed, realm(ex));
+        Optional<String> user;
+        try {
+            user = auth.authorize(ex.header(HttpHeaderNames.AUTHORIZATION), needed, realm(ex));
+        } catch (RegistryException e) {
+            limit(ex, Optional.empty());
+            throw e;
+        }
+        limit(ex, user);
+    }
+
+    /** Takes one request from the client's token bucket, or throws TOOMANYREQUESTS (429 + Retry-After). */
+    private void limit(Exchange ex, Optional<String> user) {
+        if (limiter != null && !ex.rateCharged) {
+            limiter.acquire(user.isPresent() ? "user:" + user.get() : RateLimiter.addressKey(ex.ctx.channel().remoteAddress()));
+        }
     }
 
     /** The built-in token endpoint: {@code GET /token?service=…&scope=repository:<name>:pull,push}. */
     private void token(Exchange ex) {
-        Authenticator.TokenGrant g = auth.grant(ex.header(HttpHeaderNames.AUTHORIZATION), Scope.parseAll(ex.params("scope")));
+        Authenticator.TokenGrant g;
+        try {
+            g = auth.grant(ex.header(HttpHeaderNames.AUTHORIZATION), Scope.parseAll(ex.params("scope")));
+        } catch (RegistryException e) {
+            limit(ex, Optional.empty());
+            throw e;
+        }
+        limit(ex, g.user());
         Json body = new ObjBuilder()
                 .put("token", g.token())
                 .put("access_token", g.token())
@@ -360,20 +389,47 @@ final class Routes {
      * by digest is never refused for its Accept header.
      */
     private static boolean accepts(Exchange ex, String mediaType) {
-        List<String> all = ex.request.headers().getAll(HttpHeaderNames.ACCEPT);
+        return accepts(ex.request.headers(), mediaType);
+    }
+
+    /** {@link #accepts(Exchange, String)} on the request's headers; scans without splitting (hot path). */
+    static boolean accepts(HttpHeaders headers, String mediaType) {
+        List<String> all = headers.getAll(HttpHeaderNames.ACCEPT);
         if (all.isEmpty()) {
             return true;
         }
         for (String header : all) {
-            for (String part : header.split(",")) {
-                String t = part.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-                if (t.isEmpty() || t.equals("*/*") || t.equals("application/*") || t.equals(mediaType)
-                        || t.equals("application/json")) {
+            if (header.isEmpty()) {
+                return true;
+            }
+            int start = 0;
+            while (start < header.length()) {
+                int comma = header.indexOf(',', start);
+                if (comma < 0) {
+                    comma = header.length();
+                }
+                int end = header.indexOf(';', start);
+                if (end < 0 || end > comma) {
+                    end = comma;
+                }
+                while (start < end && Character.isWhitespace(header.charAt(start))) {
+                    start++;
+                }
+                while (end > start && Character.isWhitespace(header.charAt(end - 1))) {
+                    end--;
+                }
+                if (start == end || is(header, start, end, "*/*") || is(header, start, end, "application/*")
+                        || is(header, start, end, mediaType) || is(header, start, end, "application/json")) {
                     return true;
                 }
+                start = comma + 1;
             }
         }
         return false;
+    }
+
+    private static boolean is(String s, int start, int end, String what) {
+        return end - start == what.length() && s.regionMatches(true, start, what, 0, what.length());
     }
 
     // ------------------------------------------------------------------ discovery (end-8, end-12, _catalog)
@@ -434,8 +490,20 @@ final class Routes {
         // "If the request is invalid, such as a <digest> with an invalid syntax, a 400 Bad Request MUST be returned."
         Digest d = Registry.digest(digest);
         Optional<String> at = ex.param("artifactType").filter(s -> !s.isEmpty());
+        // the continuation of a paged list, as in our Link header (named like tags/list's "last")
+        Optional<Digest> last = ex.param("last").map(Registry::digest);
+        Registry.ReferrersPage page = registry.referrers(name, d, at, last);
         HttpHeaders h = Exchange.headers();
+        // "If filtering is requested and applied, the response MUST include a header OCI-Filters-Applied"
         at.ifPresent(t -> h.set("OCI-Filters-Applied", "artifactType"));
-        ex.sendJson(HttpResponseStatus.OK, h, INDEX_TYPE, registry.referrers(name, d, at).toBytes());
+        page.next().ifPresent(n -> {
+            // "A Link header MUST be included in the response when the descriptor list cannot be returned
+            // in a single manifest ... set according to RFC 5988 with the Relation Type rel="next""
+            StringBuilder q = new StringBuilder("</v2/").append(name).append("/referrers/").append(d).append('?');
+            at.ifPresent(t -> q.append("artifactType=").append(URLEncoder.encode(t, StandardCharsets.UTF_8)).append('&'));
+            q.append("last=").append(n).append(">; rel=\"next\"");
+            h.set("Link", q.toString());
+        });
+        ex.sendJson(HttpResponseStatus.OK, h, INDEX_TYPE, page.index().toBytes());
     }
 }

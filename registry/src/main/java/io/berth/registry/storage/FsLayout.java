@@ -8,10 +8,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -136,6 +139,24 @@ public final class FsLayout {
     }
 
     /** Reads a small file; empty if it does not exist. */
+    /**
+     * One {@code stat}: the file's identity (device and inode) and modification time, null if it does
+     * not exist. Every write is a rename of a new file, so a rewrite changes the inode even when the
+     * clock's resolution would hide it.
+     */
+    static Object version(Path p) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return new FileVersion(a.fileKey(), a.lastModifiedTime(), a.size());
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("stat " + p, e);
+        }
+    }
+
+    private record FileVersion(Object key, FileTime modified, long size) {}
+
     static Optional<byte[]> readIfExists(Path p) {
         try {
             return Optional.of(Files.readAllBytes(p));

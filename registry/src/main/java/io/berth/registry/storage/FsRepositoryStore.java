@@ -71,6 +71,11 @@ final class FsRepositoryStore implements Links, Manifests, Tags, Referrers, Cata
     }
 
     @Override
+    public Object version(RepositoryName repository, Digest digest) {
+        return FsLayout.version(digestPath(repository, "_manifests", digest));
+    }
+
+    @Override
     public boolean delete(RepositoryName repository, Digest digest) {
         return FsLayout.delete(digestPath(repository, "_manifests", digest));
     }
@@ -110,6 +115,11 @@ final class FsRepositoryStore implements Links, Manifests, Tags, Referrers, Cata
     public Optional<Digest> resolve(RepositoryName repository, Tag tag) {
         return FsLayout.readIfExists(tagPath(repository, tag))
                 .map(b -> Digest.parse(new String(b, StandardCharsets.UTF_8).trim()));
+    }
+
+    @Override
+    public Object version(RepositoryName repository, Tag tag) {
+        return FsLayout.version(tagPath(repository, tag));
     }
 
     @Override

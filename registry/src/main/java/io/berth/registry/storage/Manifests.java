@@ -17,6 +17,15 @@ public interface Manifests {
     /** The media type the manifest was pushed with, if the repository holds it. */
     Optional<String> mediaType(RepositoryName repository, Digest digest);
 
+    /**
+     * A cheap token that changes whenever the repository's record of the manifest is written or removed
+     * (compared with {@code equals}); null when the repository does not hold it. The default is the
+     * media type, correct for any store but no cheaper than {@link #mediaType}.
+     */
+    default Object version(RepositoryName repository, Digest digest) {
+        return mediaType(repository, digest).orElse(null);
+    }
+
     /** Removes the manifest from the repository; false if it was not there. */
     boolean delete(RepositoryName repository, Digest digest);
 

@@ -16,6 +16,15 @@ public interface Tags {
     /** Removes a tag; false if it did not exist. */
     boolean delete(RepositoryName repository, Tag tag);
 
+    /**
+     * A cheap token that changes whenever the tag is set or deleted, compared with {@code equals} by
+     * caches (the filesystem answers with one {@code stat}); null when the tag does not exist. The
+     * default is the digest itself, which is correct for any store but no cheaper than {@link #resolve}.
+     */
+    default Object version(RepositoryName repository, Tag tag) {
+        return resolve(repository, tag).orElse(null);
+    }
+
     /** All tags of a repository in "ASCIIbetical" order (distribution-spec "Listing Tags"). */
     List<Tag> list(RepositoryName repository);
 }
