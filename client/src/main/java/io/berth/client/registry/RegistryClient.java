@@ -353,8 +353,8 @@ public final class RegistryClient {
     }
 
     /**
-     * Sends a request, answering one auth challenge, retrying idempotent requests on connection
-     * errors, 5xx and 429, and following redirects of GET/HEAD (credentials only to the same host).
+     * Sends a request, answering one auth challenge, retrying any request on 429 and idempotent ones on
+     * connection errors and 5xx, and following redirects of GET/HEAD (credentials only to the same host).
      */
     HttpResponse<InputStream> send(String method, URI uri, String scope, Map<String, String> headers,
             Supplier<HttpRequest.BodyPublisher> body, boolean idempotent) {
@@ -393,7 +393,9 @@ public final class RegistryClient {
                 attempt--;
                 continue;
             }
-            if ((s == 429 || s >= 500) && idempotent && attempt < ATTEMPTS) {
+            // 429 TOOMANYREQUESTS: the registry did nothing with the request, so any method may be sent again
+            // (a body supplier makes the body afresh); a 5xx only for idempotent requests
+            if ((s == 429 || (s >= 500 && idempotent)) && attempt < ATTEMPTS) {
                 closeQuietly(r);
                 sleep(backoff(attempt, r.headers().firstValue("Retry-After")));
                 continue;
