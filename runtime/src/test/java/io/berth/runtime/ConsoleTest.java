@@ -1,0 +1,196 @@
+package io.berth.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.berth.runtime.Bundles.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * process.terminal through runc's console-socket protocol: create/exec --console-socket send a pty master
+ * (SCM_RIGHTS) to a receiver (src/test/c/console-receiver.c, built here with gcc), the container's stdio is
+ * the slave and its controlling terminal, consoleSize applies, and what the receiver writes reaches the
+ * process. Each case also runs under runc 1.1.5 with the same bundle and receiver: the same bytes come out.
+ * Run in the foreground, the container gets the caller's terminal (provided here by script(1)).
+ */
+class ConsoleTest {
+    @TempDir
+    Path tmp;
+
+    static Path receiver;
+
+    /** What the container prints: its tty, the window size, stdin a tty, a line read from the master, the
+     * owner of /dev/console and of the slave, pid 1's session and controlling tty (tty_nr 34816 = 136:0). */
+    static final String SCRIPT = "tty; stty size; test -t 0 && echo stdin-tty; read line; echo \"got:$line\"; "
+            + "stat -c '%n %A %t,%T %u:%g' /dev/console /dev/pts/0; cut -d' ' -f6,7 /proc/1/stat; exit 3";
+
+    static final String EXPECTED = "hello\n/dev/pts/0\n33 101\nstdin-tty\ngot:hello\n"
+            + "/dev/console crw--w---- 88,0 0:5\n/dev/pts/0 crw--w---- 88,0 0:5\n1 34816\n";
+
+    @BeforeAll
+    static void buildReceiver() throws Exception {
+        assertThat(System.getProperty("user.name")).as("these tests create namespaces: run as root").isEqualTo("root");
+        receiver = Path.of("target", "console-receiver").toAbsolutePath();
+        Result gcc = Bundles.exec(List.of("gcc", "-O2", "-Wall", "-Werror", "-o", receiver.toString(),
+                Path.of("src/test/c/console-receiver.c").toAbsolutePath().toString()));
+        assertThat(gcc.code()).as(gcc.err()).isZero();
+    }
+
+    private Path bundle(String name, String script) throws Exception {
+        Path b = Bundles.busybox(tmp.resolve(name), List.of("sh", "-c", script));
+        for (String applet : List.of("tty", "stty", "cut")) {
+            Files.createSymbolicLink(b.resolve("rootfs/bin/" + applet), Path.of("busybox"));
+        }
+        Bundles.edit(b, "\"terminal\": false", "\"terminal\": true, \"consoleSize\": {\"height\": 33, \"width\": 101}");
+        return b;
+    }
+
+    /** The receiver's stdout (CRLF made LF), its stderr and exit code. */
+    record Received(String out, String err, int code) {}
+
+    interface Action {
+        void run(Path socket) throws Exception;
+    }
+
+    private Received receive(String input, Action action) throws Exception {
+        Path sock = Files.createTempDirectory(tmp, "s").resolve("console.sock");
+        Path out = tmp.resolve("recv.out");
+        Path err = tmp.resolve("recv.err");
+        Process p = new ProcessBuilder(receiver.toString(), sock.toString(), input).redirectOutput(out.toFile())
+                .redirectError(err.toFile()).start();
+        try {
+            for (int i = 0; i < 500 && !Files.exists(sock); i++) {
+                Thread.sleep(10);
+            }
+            assertThat(sock).as("the receiver listens").exists();
+            action.run(sock);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("the receiver saw the pty close").isTrue();
+            return new Received(Files.readString(out).replace("\r\n", "\n"), Files.readString(err), p.exitValue());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static void ok(Result r) {
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+    }
+
+    @Test
+    void createWithConsoleSocketGivesTheProcessAPty() throws Exception {
+        Path b = bundle("b", SCRIPT);
+        Path root = tmp.resolve("root");
+        Received r = receive("hello\n", sock -> {
+            ok(Bundles.berth(root, "create", "--bundle", b.toString(), "--console-socket", sock.toString(), "t1"));
+            ok(Bundles.berth(root, "start", "t1"));
+        });
+        assertThat(r.err()).isEqualTo("master /dev/ptmx pts 0\n");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).isEqualTo(EXPECTED);
+        ok(Bundles.berth(root, "delete", "t1"));
+    }
+
+    @Test
+    void sameBytesAsRuncThroughTheConsoleSocket() throws Exception {
+        Path b = bundle("b", SCRIPT);
+        Received runc = receive("hello\n", sock -> {
+            ok(Bundles.runc(tmp.resolve("runc-root"), "create", "--bundle", b.toString(), "--console-socket",
+                    sock.toString(), "p1"));
+            ok(Bundles.runc(tmp.resolve("runc-root"), "start", "p1"));
+        });
+        Received berth = receive("hello\n", sock -> {
+            ok(Bundles.berth(tmp.resolve("root"), "run", "--detach", "--bundle", b.toString(), "--console-socket",
+                    sock.toString(), "p1"));
+        });
+        assertThat(runc.out()).as("runc's view of this bundle").isEqualTo(EXPECTED);
+        assertThat(berth.out()).isEqualTo(runc.out());
+        assertThat(berth.err()).isEqualTo(runc.err());
+        ok(Bundles.runc(tmp.resolve("runc-root"), "delete", "p1"));
+        ok(Bundles.berth(tmp.resolve("root"), "delete", "p1"));
+    }
+
+    /** exec --tty --detach --console-socket with a process.json: a pty of its own, its consoleSize, as runc's. */
+    @Test
+    void execTtyWithConsoleSocketLikeRunc() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sleep", "100"));
+        for (String applet : List.of("tty", "stty")) {
+            Files.createSymbolicLink(b.resolve("rootfs/bin/" + applet), Path.of("busybox"));
+        }
+        Path process = tmp.resolve("process.json");
+        Files.writeString(process, """
+                {"terminal": true, "consoleSize": {"height": 40, "width": 120}, "user": {"uid": 0, "gid": 0},
+                 "cwd": "/", "env": ["PATH=/bin"],
+                 "args": ["sh", "-c", "read l; echo got:$l; tty; stty size; test -t 0 && echo stdin-tty; exit 4"]}
+                """);
+        // the process runs at once (no start): it reads first, so the echo of the input comes first
+        String expected = "hi\ngot:hi\n/dev/pts/0\n40 120\nstdin-tty\n";
+        for (String runtime : List.of("runc", "berth")) {
+            Path root = tmp.resolve(runtime + "-root");
+            Runner rt = (args) -> runtime.equals("runc") ? Bundles.runc(root, args) : Bundles.berth(root, args);
+            ok(rt.run("run", "--detach", "--bundle", b.toString(), "x1"));
+            try {
+                Received r = receive("hi\n", sock -> ok(rt.run("exec", "--detach", "--tty", "--console-socket",
+                        sock.toString(), "--process", process.toString(), "x1")));
+                assertThat(r.out()).as(runtime).isEqualTo(expected);
+            } finally {
+                rt.run("delete", "--force", "x1");
+            }
+        }
+    }
+
+    interface Runner {
+        Result run(String... args) throws Exception;
+    }
+
+    /** run in the foreground with terminal: true: the caller's terminal, its size, the exit code (runc too). */
+    @Test
+    void runInTheForegroundUsesTheCallersTerminal() throws Exception {
+        Path b = bundle("b", "tty; stty size; test -t 0 && echo stdin-tty; test -t 1 && echo stdout-tty; exit 3");
+        String berth = Bundles.shell(Bundles.berthCommand(tmp.resolve("root"), "run", "--bundle", b.toString(), "f1"));
+        String runc = Bundles.shell(List.of("runc", "--root", tmp.resolve("runc-root").toString(), "run", "--bundle",
+                b.toString(), "f1"));
+        Result rr = Bundles.exec(List.of("script", "-qec", "stty rows 20 cols 70; " + runc, "/dev/null"));
+        Result br = Bundles.exec(List.of("script", "-qec", "stty rows 20 cols 70; " + berth, "/dev/null"));
+        String expected = "/dev/pts/0\n20 70\nstdin-tty\nstdout-tty\n";
+        // script(1) may send a NUL once its stdin (/dev/null) ends; both runtimes copy it to the container's
+        // pty, which echoes "^@". runc 1.1.5 resizes the pty to the caller's terminal only after start, so its
+        // container sees 20x70 or consoleSize (a race); berth-runtime sizes it before start: always 20x70.
+        assertThat(rr.out().replace("^@", "").replace("\r\n", "\n")).as("runc")
+                .isIn(expected, expected.replace("20 70", "33 101"));
+        assertThat(br.out().replace("^@", "").replace("\r\n", "\n")).as(br.err()).isEqualTo(expected);
+        assertThat(br.code()).isEqualTo(rr.code()).isEqualTo(3);
+    }
+
+    /** Input typed on the caller's terminal reaches the container; the terminal's mode is restored after. */
+    @Test
+    void foregroundInputReachesTheContainer() throws Exception {
+        Path b = bundle("b", "read line; echo \"got:$line\"");
+        String berth = Bundles.shell(Bundles.berthCommand(tmp.resolve("root"), "run", "--bundle", b.toString(), "f2"));
+        // script's pty is the caller's terminal; the input arrives on it once the container reads
+        Result r = Bundles.exec(List.of("sh", "-c", "(sleep 3; printf 'typed\\r') | script -qec "
+                + Bundles.shell(List.of("stty -g; " + berth + "; echo rc=$?; stty -g")) + " /dev/null"));
+        String[] lines = r.out().replace("\r\n", "\n").split("\n");
+        assertThat(r.out()).as(r.err()).contains("got:typed").contains("rc=0");
+        assertThat(lines[lines.length - 1]).as("stty settings restored").isEqualTo(lines[0]);
+    }
+
+    @Test
+    void terminalWithoutAConsoleSocketIsAClearError() throws Exception {
+        Path b = bundle("b", "true");
+        Path root = tmp.resolve("root");
+        Result create = Bundles.berth(root, "create", "--bundle", b.toString(), "e1");
+        assertThat(create.code()).isEqualTo(1);
+        assertThat(create.err()).contains("needs --console-socket");
+        Result fg = Bundles.berth(root, "run", "--bundle", b.toString(), "e2"); // stdio: /dev/null and files
+        assertThat(fg.code()).isEqualTo(1);
+        assertThat(fg.err()).contains("stdin, stdout and stderr are not terminals");
+        Bundles.edit(b, "\"terminal\": true", "\"terminal\": false");
+        Result noTty = Bundles.berth(root, "create", "--bundle", b.toString(), "--console-socket", "/tmp/x.sock", "e3");
+        assertThat(noTty.err()).contains("process.terminal is false");
+        assertThat(Bundles.berth(root, "list", "-q").out()).as("nothing left behind").isEmpty();
+    }
+}
