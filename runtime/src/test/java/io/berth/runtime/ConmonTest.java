@@ -63,6 +63,58 @@ class ConmonTest {
 
     /** conmon with a wrapper that records each call (with the container id and paths made generic). */
     private Outcome drive(String name, List<String> runtime, Path bundle, boolean terminal) throws Exception {
+        try {
+            return conmon(name, runtime, bundle, terminal ? List.of("-t") : List.of(), true);
+        } finally {
+            exec(runtime, "delete", "--force", "cm1");
+        }
+    }
+
+    /**
+     * conmon's exec mode ({@code -e --exec-process-spec}): a process.json run in a running container, with and
+     * without a terminal; its output in the log, its exit code in the exit dir.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void conmonExecsIntoARunningContainer(boolean terminal) throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sleep", "100"));
+        for (String applet : List.of("tty", "stty")) {
+            Files.createSymbolicLink(b.resolve("rootfs/bin/" + applet), Path.of("busybox"));
+        }
+        Path spec = tmp.resolve("process.json");
+        Files.writeString(spec, "{\"terminal\": " + terminal + ", \"consoleSize\": {\"height\": 40, \"width\": 120},"
+                + " \"user\": {\"uid\": 0, \"gid\": 0}, \"cwd\": \"/\", \"env\": [\"PATH=/bin\"],"
+                + " \"args\": [\"sh\", \"-c\", \"echo exec-out; tty; stty size 2>/dev/null || echo no-size; exit 6\"]}");
+        List<Outcome> outcomes = new ArrayList<>();
+        for (String name : List.of("runc", "berth")) {
+            List<String> runtime = name.equals("runc")
+                    ? List.of("runc", "--root", tmp.resolve("runc-root").toString())
+                    : Bundles.berthCommand(tmp.resolve("berth-root"));
+            Result run = exec(runtime, "run", "--detach", "--bundle", b.toString(), "cm1");
+            assertThat(run.code()).as(name + ": " + run.err()).isZero();
+            try {
+                List<String> args = new ArrayList<>(List.of("-e", "--exec-process-spec", spec.toString()));
+                if (terminal) {
+                    args.add("-t");
+                }
+                outcomes.add(conmon(name, runtime, b, args, false));
+            } finally {
+                exec(runtime, "delete", "--force", "cm1");
+            }
+        }
+        Outcome runc = outcomes.get(0);
+        Outcome berth = outcomes.get(1);
+        assertThat(runc.log()).as("runc under conmon").containsExactlyInAnyOrderElementsOf(terminal
+                ? List.of("stdout F exec-out", "stdout F /dev/pts/0", "stdout F 40 120")
+                : List.of("stdout F exec-out", "stdout F not a tty", "stdout F no-size"));
+        assertThat(runc.exit()).isEqualTo("6");
+        assertThat(berth.calls()).as("conmon calls the runtime like runc").isEqualTo(runc.calls());
+        assertThat(berth.log()).isEqualTo(runc.log());
+        assertThat(berth.exit()).isEqualTo(runc.exit());
+    }
+
+    private Outcome conmon(String name, List<String> runtime, Path bundle, List<String> extra, boolean start)
+            throws Exception {
         Path dir = Files.createDirectories(tmp.resolve(name));
         Path calls = dir.resolve("calls");
         Path wrapper = dir.resolve("runtime");
@@ -78,15 +130,15 @@ class ConmonTest {
                 "-b", bundle.toString(), "-c", id, "-u", id + "-uuid", "-n", id + "-name", "--exit-dir",
                 exitDir.toString(), "--socket-dir-path", Files.createDirectories(dir.resolve("sock")).toString(),
                 "-p", pidFile.toString(), "-P", conmonPid.toString(), "-l", "k8s-file:" + log));
-        if (terminal) {
-            cmd.add("-t");
-        }
+        cmd.addAll(extra);
         try {
             Result c = Bundles.exec(cmd); // returns once conmon has daemonized; the create goes on
             assertThat(c.code()).as(name + ": conmon " + c.err()).isZero();
-            waitFor(pidFile, name + ": the runtime's create writes the pid file");
-            Result start = exec(runtime, "start", id);
-            assertThat(start.code()).as(name + ": start " + start.err()).isZero();
+            waitFor(pidFile, name + ": the runtime writes the pid file");
+            if (start) {
+                Result st = exec(runtime, "start", id);
+                assertThat(st.code()).as(name + ": start " + st.err()).isZero();
+            }
             Path exitFile = exitDir.resolve(id);
             waitFor(exitFile, name + ": conmon writes the exit code");
             waitForLog(log);
@@ -95,7 +147,6 @@ class ConmonTest {
                     .replaceAll("/tmp/conmon-term\\.\\w+", "SOCKET");
             return new Outcome(List.of(generic.split("\n")), lines, Files.readString(exitFile).trim());
         } finally {
-            exec(runtime, "delete", "--force", id);
             if (Files.exists(conmonPid)) {
                 long pid = Long.parseLong(Files.readString(conmonPid).trim());
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // only if still running
