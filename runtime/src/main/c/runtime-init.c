@@ -927,8 +927,11 @@ int main(int argc, char **argv, char **envp) {
         } else if (!strcmp(op, "gidmap")) {
             gidmap = a[0];
         } else if (!strcmp(op, "mkfifo")) {
-            if (mkfifo(a[0], 0600) < 0) fail("mkfifo", a[0]);
+            if (mkfifo(a[0], 0622) < 0) fail("mkfifo", a[0]);
             if (chown(a[0], (uid_t)num(a[1]), (gid_t)num(a[2])) < 0) fail("chown", a[0]);
+            /* writable by the process's own uid too (as runc's 0622): in a user namespace a non-root
+             * process user is neither the owner nor privileged over it; only its reader (start) is root */
+            if (chmod(a[0], 0622) < 0) fail("chmod", a[0]);
         } else if (!strcmp(op, "wait")) {
             wait_mode = 1;
         } else if (!strcmp(op, "consock")) {
