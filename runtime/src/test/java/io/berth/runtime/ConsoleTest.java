@@ -24,12 +24,13 @@ class ConsoleTest {
 
     static Path receiver;
 
-    /** What the container prints: its tty, the window size, stdin a tty, a line read from the master, the
+    /** What the container prints: a line read from the master, its tty, the window size, stdin a tty, the
      * owner of /dev/console and of the slave, pid 1's session and controlling tty (tty_nr 34816 = 136:0). */
-    static final String SCRIPT = "tty; stty size; test -t 0 && echo stdin-tty; read line; echo \"got:$line\"; "
+    static final String SCRIPT = "read line; echo \"got:$line\"; tty; stty size; test -t 0 && echo stdin-tty; "
             + "stat -c '%n %A %t,%T %u:%g' /dev/console /dev/pts/0; cut -d' ' -f6,7 /proc/1/stat; exit 3";
 
-    static final String EXPECTED = "hello\n/dev/pts/0\n33 101\nstdin-tty\ngot:hello\n"
+    /** The input's echo comes first: the process reads before it writes (run --detach starts it at once). */
+    static final String EXPECTED = "hello\ngot:hello\n/dev/pts/0\n33 101\nstdin-tty\n"
             + "/dev/console crw--w---- 88,0 0:5\n/dev/pts/0 crw--w---- 88,0 0:5\n1 34816\n";
 
     @BeforeAll
@@ -163,6 +164,31 @@ class ConsoleTest {
                 .isIn(expected, expected.replace("20 70", "33 101"));
         assertThat(br.out().replace("^@", "").replace("\r\n", "\n")).as(br.err()).isEqualTo(expected);
         assertThat(br.code()).isEqualTo(rr.code()).isEqualTo(3);
+    }
+
+    /**
+     * In a user namespace with a non-root process user: the pty still comes from the container's devpts and
+     * the slave belongs to the process's uid (as runc's), seen from inside.
+     */
+    @Test
+    void userNamespaceAndNonRootUser() throws Exception {
+        Path b = bundle("b", "tty; stty size; id; stat -c '%n %u:%g' /dev/pts/0 /dev/console; exit 3");
+        Bundles.edit(b, "\"namespaces\"", "\"uidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}], "
+                + "\"gidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}], \"namespaces\"");
+        Bundles.edit(b, "{\"type\": \"pid\"}", "{\"type\": \"pid\"}, {\"type\": \"user\"}");
+        Bundles.edit(b, "\"uid\": 0, \"gid\": 0", "\"uid\": 1000, \"gid\": 1000");
+        assertThat(Bundles.exec(List.of("chown", "-R", "100000:100000", b.resolve("rootfs").toString())).code()).isZero();
+        assertThat(Bundles.exec(List.of("chmod", "755", tmp.toString())).code()).isZero();
+        String expected = "/dev/pts/0\n33 101\nuid=1000 gid=1000\n/dev/pts/0 1000:5\n/dev/console 1000:5\n";
+        for (String runtime : List.of("runc", "berth")) {
+            Path root = tmp.resolve(runtime + "-root");
+            Received r = receive("", sock -> ok(runtime.equals("runc")
+                    ? Bundles.runc(root, "run", "--detach", "--bundle", b.toString(), "--console-socket", sock.toString(), "u1")
+                    : Bundles.berth(root, "run", "--detach", "--bundle", b.toString(), "--console-socket", sock.toString(),
+                            "u1")));
+            assertThat(r.out()).as(runtime).isEqualTo(expected);
+            ok(runtime.equals("runc") ? Bundles.runc(root, "delete", "u1") : Bundles.berth(root, "delete", "u1"));
+        }
     }
 
     /** exec --tty without --detach: the caller's terminal too; the exec's exit code comes back (runc too). */
