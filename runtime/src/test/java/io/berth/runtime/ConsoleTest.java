@@ -228,6 +228,42 @@ class ConsoleTest {
                 outputs.get(1).replace("21 71", "stty: standard input: No child processes"));
     }
 
+    /** A resize of the caller's terminal reaches the container's pty (SIGWINCH in the container), as runc's. */
+    @Test
+    void resizingTheCallersTerminalResizesThePty() throws Exception {
+        Path b = bundle("b", "stty size; trap 'stty size; exit 7' WINCH; while :; do sleep 0.1; done");
+        // resize every half second (a new size each time) until the container reacts and exits
+        String resizer = "(i=0; while [ $i -lt 40 ]; do sleep 0.5; i=$((i+1)); stty rows $((30+i)) cols 90 </dev/tty || exit; "
+                + "done) & ";
+        for (String runtime : List.of("runc", "berth")) {
+            Path root = tmp.resolve(runtime + "-root");
+            String id = "winch-" + ProcessHandle.current().pid() + "-" + runtime;
+            List<String> run = runtime.equals("runc")
+                    ? List.of("runc", "--root", root.toString(), "run", "--bundle", b.toString(), id)
+                    : Bundles.berthCommand(root, "run", "--bundle", b.toString(), id);
+            Result r;
+            try {
+                r = Bundles.exec(List.of("script", "-qec", "stty rows 20 cols 70; " + resizer + Bundles.shell(run)
+                        + "; rc=$?; kill $!; exit $rc", "/dev/null"));
+            } finally { // on a timeout: the container goes, so does the runtime waiting for it
+                if (runtime.equals("runc")) {
+                    Bundles.runc(root, "delete", "--force", id);
+                } else {
+                    Bundles.berth(root, "delete", "--force", id);
+                }
+            }
+            List<String> sizes = r.out().replace("^@", "").replace("\r\n", "\n").lines().toList();
+            assertThat(r.code()).as(runtime + ": " + r.out() + r.err()).isEqualTo(7);
+            assertThat(sizes).as(runtime).hasSize(2);
+            // runc's own first resize (consoleSize -> 20x70 after start) may be the SIGWINCH its container sees
+            assertThat(sizes.get(1)).as(runtime).isNotEqualTo(sizes.get(0));
+            if (runtime.equals("berth")) {
+                assertThat(sizes.get(0)).isEqualTo("20 70");
+                assertThat(sizes.get(1)).matches("\\d+ 90");
+            }
+        }
+    }
+
     /** Input typed on the caller's terminal reaches the container; the terminal's mode is restored after. */
     @Test
     void foregroundInputReachesTheContainer() throws Exception {
