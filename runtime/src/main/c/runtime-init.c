@@ -990,6 +990,7 @@ int main(int argc, char **argv, char **envp) {
         sig_w = sp[1];
         signal(SIGWINCH, to_pipe);
         signal(SIGCHLD, to_pipe);
+        to_pipe(SIGCHLD); /* the container may have exited before the handler was in place */
         status = proxy_tty(pid, sp[0]);
         if (status < 0) return 255;
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
