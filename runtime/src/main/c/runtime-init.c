@@ -585,6 +585,13 @@ static void do_console(char **a) {
     }
     send_fd(console_sock, m, "/dev/ptmx"); /* the payload names the master, as runc's does */
     close(m);
+    if (proxy_sock >= 0) {
+        /* our own parent stage holds the master: wait until it has sized the pty like the caller's
+         * terminal, so the process never sees consoleSize first (runc's resize races with the start) */
+        char ack;
+        close(proxy_sock);
+        while (read(console_sock, &ack, 1) < 0 && errno == EINTR) {}
+    }
     close(console_sock);
     console_sock = -1;
     for (int fd = 0; fd < 3; fd++)
@@ -621,7 +628,6 @@ static void copy_size(int master) {
  * stdin to the master and the master to stdout until the container exits. Returns its wait status. */
 static int proxy_tty(pid_t pid, int sig_r) {
     int master = recv_fd(proxy_sock);
-    close(proxy_sock);
     int status = 0, reaped = 0;
     if (master >= 0) {
         struct termios saved, raw;
@@ -632,6 +638,7 @@ static int proxy_tty(pid_t pid, int sig_r) {
             tcsetattr(host_tty, TCSANOW, &raw);
         }
         copy_size(master);
+        if (send(proxy_sock, "1", 1, MSG_NOSIGNAL) < 0) { /* the child is gone: the loop ends at once */ }
         struct pollfd p[3] = {{sig_r, POLLIN, 0}, {master, POLLIN, 0}, {0, POLLIN, 0}};
         int nfds = 3;
         char buf[8192];
@@ -666,6 +673,7 @@ static int proxy_tty(pid_t pid, int sig_r) {
         if (restore) tcsetattr(host_tty, TCSANOW, &saved);
         close(master);
     }
+    close(proxy_sock);
     if (!reaped)
         while (waitpid(pid, &status, 0) < 0)
             if (errno != EINTR) return -1;
