@@ -78,6 +78,15 @@ class ConsoleTest {
         }
     }
 
+    /**
+     * What script(1) recorded, as lines: two ptys in a row (script's, the container's) may turn "\n" into
+     * "\r\r\n" while the runtime has not yet put script's into raw mode; and script sends a NUL once its
+     * stdin (/dev/null) ends, which the runtimes copy to the container's pty and it echoes as "^@".
+     */
+    private static String screen(String out) {
+        return out.replace("^@", "").replace("\r", "");
+    }
+
     private static void ok(Result r) {
         assertThat(r.code()).as(r.out() + r.err()).isZero();
     }
@@ -161,9 +170,9 @@ class ConsoleTest {
         // script(1) may send a NUL once its stdin (/dev/null) ends; both runtimes copy it to the container's
         // pty, which echoes "^@". runc 1.1.5 resizes the pty to the caller's terminal only after start, so its
         // container sees 20x70 or consoleSize (a race); berth-runtime sizes it before start: always 20x70.
-        assertThat(rr.out().replace("^@", "").replace("\r\n", "\n")).as("runc")
+        assertThat(screen(rr.out())).as("runc")
                 .isIn(expected, expected.replace("20 70", "33 101"));
-        assertThat(br.out().replace("^@", "").replace("\r\n", "\n")).as(br.err()).isEqualTo(expected);
+        assertThat(screen(br.out())).as(br.err()).isEqualTo(expected);
         assertThat(br.code()).isEqualTo(rr.code()).isEqualTo(3);
     }
 
@@ -218,7 +227,7 @@ class ConsoleTest {
                 Result r = Bundles.exec(List.of("script", "-qec", "stty rows 21 cols 71; " + Bundles.shell(exec),
                         "/dev/null"));
                 assertThat(r.code()).as(runtime + " " + r.out() + r.err()).isEqualTo(5);
-                outputs.add(r.out().replace("^@", "").replace("\r\n", "\n"));
+                outputs.add(screen(r.out()));
             } finally {
                 rt.run("delete", "--force", "x2");
             }
@@ -254,7 +263,7 @@ class ConsoleTest {
                     Bundles.berth(root, "delete", "--force", id);
                 }
             }
-            List<String> sizes = r.out().replace("^@", "").replace("\r\n", "\n").lines().toList();
+            List<String> sizes = screen(r.out()).lines().toList();
             assertThat(r.code()).as(runtime + ": " + r.out() + r.err()).isEqualTo(7);
             assertThat(sizes).as(runtime).hasSize(2);
             // runc's own first resize (consoleSize -> 20x70 after start) may be the SIGWINCH its container sees
@@ -275,7 +284,7 @@ class ConsoleTest {
         // script's pty is the caller's terminal; the input arrives on it once the container reads
         Result r = Bundles.exec(List.of("sh", "-c", "(sleep 3; printf 'typed\\r') | script -qec "
                 + Bundles.shell(List.of("stty -g; " + berth + "; echo rc=$?; stty -g")) + " /dev/null"));
-        String[] lines = r.out().replace("\r\n", "\n").split("\n");
+        String[] lines = screen(r.out()).split("\n");
         assertThat(r.out()).as(r.err()).contains("got:typed").contains("rc=0");
         assertThat(lines[lines.length - 1]).as("stty settings restored").isEqualTo(lines[0]);
     }
