@@ -24,7 +24,15 @@ int main(int argc, char **argv) {
         return 2;
     }
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", argv[1]);
+    const char *path = argv[1];
+    char *slash = strrchr(argv[1], '/');
+    if (strlen(path) >= sizeof sa.sun_path && slash) {
+        /* longer than sun_path: bind the name relative to its directory */
+        *slash = 0;
+        if (chdir(argv[1]) < 0) return die("chdir");
+        path = slash + 1;
+    }
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
     int l = socket(AF_UNIX, SOCK_STREAM, 0);
     if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(l, 1) < 0) return die("listen");
     int c = accept(l, NULL, NULL);

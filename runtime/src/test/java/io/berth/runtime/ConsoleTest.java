@@ -60,7 +60,10 @@ class ConsoleTest {
     }
 
     private Received receive(String input, Action action) throws Exception {
-        Path sock = Files.createTempDirectory(tmp, "s").resolve("console.sock");
+        return receive(Files.createTempDirectory(tmp, "s").resolve("console.sock"), input, action);
+    }
+
+    private Received receive(Path sock, String input, Action action) throws Exception {
         Path out = tmp.resolve("recv.out");
         Path err = tmp.resolve("recv.err");
         Process p = new ProcessBuilder(receiver.toString(), sock.toString(), input).redirectOutput(out.toFile())
@@ -103,6 +106,19 @@ class ConsoleTest {
         assertThat(r.code()).isZero();
         assertThat(r.out()).isEqualTo(EXPECTED);
         ok(Bundles.berth(root, "delete", "--force", "t1"));
+    }
+
+    /** A socket path longer than sun_path (108 bytes): runtime-init connects through /proc/self/fd. */
+    @Test
+    void aConsoleSocketPathLongerThanSunPath() throws Exception {
+        Path b = bundle("b", SCRIPT);
+        Path deep = Files.createDirectories(tmp.resolve("d".repeat(60)).resolve("e".repeat(60)));
+        Path sock = deep.resolve("console.sock");
+        assertThat(sock.toString().length()).isGreaterThan(108);
+        Received r = receive(sock, "hello\n", s -> ok(Bundles.berth(tmp.resolve("root"), "run", "--detach",
+                "--bundle", b.toString(), "--console-socket", s.toString(), "l1")));
+        assertThat(r.out()).isEqualTo(EXPECTED);
+        ok(Bundles.berth(tmp.resolve("root"), "delete", "--force", "l1"));
     }
 
     @Test
