@@ -16,6 +16,12 @@
  *   - the parent stage (host namespaces): cgroups, setns, clone, uid/gid maps;
  *   - the child stage (new namespaces): mounts, pivot_root, identity, exec fifo, execve.
  *
+ * Console (process.terminal): "consock" connects to the --console-socket path in the parent stage (a
+ * host path, before any setns/pivot_root), or "ttyproxy" makes a socketpair whose other end the parent
+ * stage keeps (run/exec in the foreground: it copies between the caller's terminal and the pty). The
+ * child's "console" op opens /dev/ptmx of the container's own devpts after pivot_root, makes the slave
+ * its controlling terminal and stdio, and sends the master over that socket with SCM_RIGHTS.
+ *
  * Messages to the runtime: "pid <n>\n" (the container process, as seen from the host),
  * "ready\n" (waiting on the exec fifo), and errors as above.
  */
@@ -33,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
@@ -46,7 +53,13 @@
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <poll.h>
+#include <termios.h>
 #include <unistd.h>
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
 
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
@@ -164,6 +177,9 @@ static const struct { const char *name; int nargs; char stage; } OPS[] = {
     {"gidmap", 1, 'P'},      /* gid_map contents */
     {"mkfifo", 3, 'P'},      /* the exec fifo (host path), owner uid gid (the container's root) */
     {"wait", 0, 'P'},        /* stay and wait for the container (run in the foreground) */
+    {"consock", 1, 'P'},     /* connect to the console socket (host path) for the "console" op */
+    {"ttyproxy", 0, 'P'},    /* no console socket: the parent stage receives the pty master itself and
+                              * copies it to/from the caller's terminal (needs "wait") */
     {"propagation", 1, 'C'}, /* mount flags for "/" in the new mount namespace */
     {"rootfs", 1, 'C'},      /* host path of the rootfs: bind onto itself, root for later paths */
     {"mount", 6, 'C'},       /* source target fstype flags propagation-flags data */
@@ -177,6 +193,7 @@ static const struct { const char *name; int nargs; char stage; } OPS[] = {
     {"sync", 0, 'C'},        /* say "sync", wait for the runtime's go-ahead (it runs hooks meanwhile) */
     {"pivot", 0, 'C'},       /* pivot_root into the rootfs */
     {"chroot", 0, 'C'},      /* chroot into the rootfs (--no-pivot) */
+    {"console", 4, 'C'},     /* rows cols uid bind-on-/dev/console: the pty (after pivot or setns) */
     {"mask", 1, 'C'},        /* masked path (after pivot) */
     {"readonly", 1, 'C'},    /* readonly path (after pivot) */
     {"rootro", 0, 'C'},      /* remount the root read-only */
@@ -462,6 +479,207 @@ static void do_seccomp(char **a) {
     if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)num(a[0]), &prog) < 0) fail("seccomp", "");
 }
 
+/* ---------- the console (config.md "terminal", runc's --console-socket protocol) ---------- */
+
+static int console_sock = -1; /* where the pty master goes: the --console-socket or our socketpair end */
+static int proxy_sock = -1;   /* ttyproxy: the parent stage's end of that socketpair */
+static int host_tty = -1;     /* ttyproxy: the caller's terminal (for raw mode and its size) */
+
+/* Move an fd above the range --preserve-fds may use, close-on-exec. */
+static int high_fd(int fd, const char *what) {
+    int h = fcntl(fd, F_DUPFD_CLOEXEC, 64);
+    if (h < 0) fail("dup", what);
+    close(fd);
+    return h;
+}
+
+/* connect(2) to a unix socket path; a path longer than sun_path goes through /proc/self/fd. */
+static int connect_unix(const char *path) {
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int pfd = -1;
+    if (strlen(path) < sizeof sa.sun_path) {
+        snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    } else {
+        pfd = open(path, O_PATH | O_CLOEXEC);
+        if (pfd < 0) fail("open-console-socket", path);
+        snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d", pfd);
+    }
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) fail("socket", path);
+    if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) fail("connect-console-socket", path);
+    if (pfd >= 0) close(pfd);
+    return s;
+}
+
+/* The caller's terminal for "run"/"exec" in the foreground: stderr, stdout, stdin, else /dev/tty. */
+static void open_host_tty(void) {
+    for (int fd = 2; fd >= 0; fd--)
+        if (isatty(fd)) {
+            host_tty = fd;
+            return;
+        }
+    host_tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (host_tty < 0)
+        fail("process.terminal: running in the foreground attaches the container's terminal to the caller's, "
+             "but stdin, stdout and stderr are not terminals and /dev/tty cannot be opened (use --detach with "
+             "--console-socket, or set terminal to false)", "/dev/tty");
+}
+
+/* One fd over a unix socket (SCM_RIGHTS); the payload names it, as runc's sender does. */
+static void send_fd(int sock, int fd, const char *name) {
+    union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int))]; } c;
+    memset(&c, 0, sizeof c);
+    struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.b, .msg_controllen = sizeof c.b};
+    struct cmsghdr *h = CMSG_FIRSTHDR(&msg);
+    h->cmsg_level = SOL_SOCKET;
+    h->cmsg_type = SCM_RIGHTS;
+    h->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(h), &fd, sizeof fd);
+    while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+        if (errno != EINTR) fail("send-console-master", name);
+}
+
+static int recv_fd(int sock) {
+    char buf[256];
+    union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int))]; } c;
+    struct iovec iov = {.iov_base = buf, .iov_len = sizeof buf};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.b, .msg_controllen = sizeof c.b};
+    ssize_t r;
+    while ((r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {}
+    struct cmsghdr *h = r > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+    if (!h || h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS) return -1;
+    int fd;
+    memcpy(&fd, CMSG_DATA(h), sizeof fd);
+    return fd;
+}
+
+/*
+ * The "console" op, in the container (after pivot_root, or after setns for exec): a new session, a pty
+ * from the container's /dev/ptmx (its own devpts instance), the window size, the master sent to the
+ * console socket, the slave as controlling terminal and stdin/stdout/stderr.
+ */
+static void do_console(char **a) {
+    if (console_sock < 0) fail_errno("console", "no console socket", EBADF);
+    if (setsid() < 0) fail("setsid", "");
+    int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0) fail("open", "/dev/ptmx");
+    int n, unlock = 0;
+    if (ioctl(m, TIOCGPTN, &n) < 0) fail("console: not a pty multiplexer (TIOCGPTN)", "/dev/ptmx");
+    if (ioctl(m, TIOCSPTLCK, &unlock) < 0) fail("unlockpt", "/dev/ptmx");
+    char name[64];
+    snprintf(name, sizeof name, "/dev/pts/%d", n);
+    /* the peer of this very master, without a path lookup in /dev/pts */
+    int s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (s < 0) fail("open-pty-peer", name);
+    struct winsize ws = {.ws_row = (unsigned short)num(a[0]), .ws_col = (unsigned short)num(a[1])};
+    if (ws.ws_row && ws.ws_col && ioctl(s, TIOCSWINSZ, &ws) < 0) fail("console-size", name);
+    long uid = strtol(a[2], NULL, 10);
+    if (uid >= 0 && fchown(s, (uid_t)uid, (gid_t)-1) < 0) fail("chown", name);
+    if (num(a[3])) {
+        /* runtime-linux.md "/dev/console": bind the pty slave there */
+        int f = open("/dev/console", O_CREAT | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0600);
+        if (f < 0) fail("create", "/dev/console");
+        close(f);
+        if (mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0) fail("mount", "/dev/console");
+    }
+    send_fd(console_sock, m, "/dev/ptmx"); /* the payload names the master, as runc's does */
+    close(m);
+    if (proxy_sock >= 0) {
+        /* our own parent stage holds the master: wait until it has sized the pty like the caller's
+         * terminal, so the process never sees consoleSize first (runc's resize races with the start) */
+        char ack;
+        close(proxy_sock);
+        while (read(console_sock, &ack, 1) < 0 && errno == EINTR) {}
+    }
+    close(console_sock);
+    console_sock = -1;
+    for (int fd = 0; fd < 3; fd++)
+        if (dup2(s, fd) < 0) fail("dup2", name);
+    if (s > 2) close(s);
+    if (ioctl(0, TIOCSCTTY, 0) < 0) fail("set-controlling-tty", name);
+}
+
+static int sig_w = -1; /* ttyproxy: SIGCHLD and SIGWINCH become bytes on this pipe */
+
+static void to_pipe(int sig) {
+    char c = (char)sig;
+    int e = errno;
+    if (write(sig_w, &c, 1) < 0) { /* full: a wakeup is pending anyway */ }
+    errno = e;
+}
+
+static void write_all(int fd, const char *p, ssize_t n) {
+    while (n > 0) {
+        ssize_t w = write(fd, p, (size_t)n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return;
+        p += w;
+        n -= w;
+    }
+}
+
+static void copy_size(int master) {
+    struct winsize ws;
+    if (ioctl(host_tty, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) ioctl(master, TIOCSWINSZ, &ws);
+}
+
+/* run/exec in the foreground with a terminal: the caller's terminal in raw mode, its size on the pty,
+ * stdin to the master and the master to stdout until the container exits. Returns its wait status. */
+static int proxy_tty(pid_t pid, int sig_r) {
+    int master = recv_fd(proxy_sock);
+    int status = 0, reaped = 0;
+    if (master >= 0) {
+        struct termios saved, raw;
+        int restore = tcgetattr(host_tty, &saved) == 0;
+        if (restore) {
+            raw = saved;
+            cfmakeraw(&raw);
+            tcsetattr(host_tty, TCSANOW, &raw);
+        }
+        copy_size(master);
+        if (send(proxy_sock, "1", 1, MSG_NOSIGNAL) < 0) { /* the child is gone: the loop ends at once */ }
+        struct pollfd p[3] = {{sig_r, POLLIN, 0}, {master, POLLIN, 0}, {0, POLLIN, 0}};
+        int nfds = 3;
+        char buf[8192];
+        for (;;) {
+            if (poll(p, (nfds_t)nfds, -1) < 0) {
+                if (errno == EINTR) continue;
+                break;
+            }
+            if (p[0].revents & POLLIN) {
+                char c;
+                if (read(sig_r, &c, 1) == 1 && c == SIGWINCH) copy_size(master);
+                if (waitpid(pid, &status, WNOHANG) == pid) {
+                    /* the container is gone: what it wrote is still in the pty */
+                    reaped = 1;
+                    fcntl(master, F_SETFL, O_NONBLOCK);
+                    ssize_t r;
+                    while ((r = read(master, buf, sizeof buf)) > 0) write_all(1, buf, r);
+                    break;
+                }
+            }
+            if (p[1].revents) {
+                ssize_t r = read(master, buf, sizeof buf);
+                if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) break; /* EIO: no slave left */
+                if (r > 0) write_all(1, buf, r);
+            }
+            if (nfds == 3 && p[2].revents) {
+                ssize_t r = read(0, buf, sizeof buf);
+                if (r == 0 || (r < 0 && errno != EINTR)) nfds = 2; /* stdin ended; the pty stays open */
+                if (r > 0) write_all(master, buf, r);
+            }
+        }
+        if (restore) tcsetattr(host_tty, TCSANOW, &saved);
+        close(master);
+    }
+    close(proxy_sock);
+    if (!reaped)
+        while (waitpid(pid, &status, 0) < 0)
+            if (errno != EINTR) return -1;
+    return status;
+}
+
 /* ---------- the child stage ---------- */
 
 static char *cargv[MAX_LIST], *cenv[MAX_LIST];
@@ -565,6 +783,8 @@ static void child(int sync_fd, int userns) {
             do_pivot();
         } else if (!strcmp(op, "chroot")) {
             do_chroot();
+        } else if (!strcmp(op, "console")) {
+            do_console(a);
         } else if (!strcmp(op, "mask")) {
             do_mask(a[0]);
         } else if (!strcmp(op, "readonly")) {
@@ -715,10 +935,21 @@ int main(int argc, char **argv, char **envp) {
         } else if (!strcmp(op, "gidmap")) {
             gidmap = a[0];
         } else if (!strcmp(op, "mkfifo")) {
-            if (mkfifo(a[0], 0600) < 0) fail("mkfifo", a[0]);
+            if (mkfifo(a[0], 0622) < 0) fail("mkfifo", a[0]);
             if (chown(a[0], (uid_t)num(a[1]), (gid_t)num(a[2])) < 0) fail("chown", a[0]);
+            /* writable by the process's own uid too (as runc's 0622): in a user namespace a non-root
+             * process user is neither the owner nor privileged over it; only its reader (start) is root */
+            if (chmod(a[0], 0622) < 0) fail("chmod", a[0]);
         } else if (!strcmp(op, "wait")) {
             wait_mode = 1;
+        } else if (!strcmp(op, "consock")) {
+            console_sock = high_fd(connect_unix(a[0]), "console socket");
+        } else if (!strcmp(op, "ttyproxy")) {
+            int sp[2];
+            open_host_tty();
+            if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) fail("socketpair", "console");
+            proxy_sock = high_fd(sp[0], "console");
+            console_sock = high_fd(sp[1], "console");
         } else if (!strcmp(op, "fifo")) {
             fifo_dir = open(a[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
             if (fifo_dir < 0) fail("open", a[0]);
@@ -726,6 +957,7 @@ int main(int argc, char **argv, char **envp) {
         }
     }
 
+    if (proxy_sock >= 0 && !wait_mode) fail_errno("ttyproxy", "without wait", EINVAL);
     int sync[2];
     if (pipe2(sync, O_CLOEXEC) < 0) fail("pipe", "");
     /* A fork-like clone: no stack argument, the child continues here in its new namespaces. */
@@ -737,6 +969,7 @@ int main(int argc, char **argv, char **envp) {
     }
     container = pid;
     close(sync[0]);
+    if (console_sock >= 0) close(console_sock); /* the child's now */
     if (fifo_dir >= 0) close(fifo_dir);
     /* config-linux.md "User namespace mappings": written from outside, before the child goes on. */
     if (clone_flags & CLONE_NEWUSER) {
@@ -758,6 +991,18 @@ int main(int argc, char **argv, char **envp) {
     int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], forward);
     int status;
+    if (proxy_sock >= 0) {
+        /* the pty's size follows the caller's terminal (the kernel signals the container on a change) */
+        int sp[2];
+        if (pipe2(sp, O_CLOEXEC) < 0) fail("pipe", "");
+        sig_w = sp[1];
+        signal(SIGWINCH, to_pipe);
+        signal(SIGCHLD, to_pipe);
+        to_pipe(SIGCHLD); /* the container may have exited before the handler was in place */
+        status = proxy_tty(pid, sp[0]);
+        if (status < 0) return 255;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) return 255;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

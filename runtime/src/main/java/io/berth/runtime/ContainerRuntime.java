@@ -15,7 +15,12 @@ public final class ContainerRuntime {
 
     /** Options of create (runc's flags). */
     public record CreateOptions(Path bundle, Optional<Path> pidFile, boolean noPivot, int preserveFds,
-            boolean systemdCgroup) {}
+            boolean systemdCgroup, Optional<Path> consoleSocket) {
+        public CreateOptions(Path bundle, Optional<Path> pidFile, boolean noPivot, int preserveFds,
+                boolean systemdCgroup) {
+            this(bundle, pidFile, noPivot, preserveFds, systemdCgroup, Optional.empty());
+        }
+    }
 
     private final StateStore store;
 
@@ -59,7 +64,8 @@ public final class ContainerRuntime {
                 cgroups = Cgroups.detect();
                 List<String> procs = cgroups.create(cgroupPath, spec.linux().flatMap(l -> l.resources()));
                 Plan plan = PlanCompiler.compile(new PlanCompiler.Inputs(spec, bundle, dir, procs, opt.noPivot(),
-                        opt.preserveFds(), foreground, Path.of("/proc/self/status"), cgroupPath));
+                        opt.preserveFds(), foreground, Path.of("/proc/self/status"), cgroupPath,
+                        opt.consoleSocket()));
                 Container creating = c;
                 started = InitProcess.start(dir.resolve("init"), plan, pid -> {
                     // runtime.md lifecycle steps 3-4: prestart, then createRuntime; a failure fails create
@@ -313,6 +319,12 @@ public final class ContainerRuntime {
      */
     public int exec(String id, java.util.function.UnaryOperator<io.berth.spec.runtime.Process> customize,
             boolean detach, Optional<Path> pidFile) {
+        return exec(id, customize, detach, pidFile, Optional.empty());
+    }
+
+    /** exec with a terminal: the pty master goes to consoleSocket, or (foreground) to the caller's terminal. */
+    public int exec(String id, java.util.function.UnaryOperator<io.berth.spec.runtime.Process> customize,
+            boolean detach, Optional<Path> pidFile, Optional<Path> consoleSocket) {
         Container c = store.load(id);
         if (c.status() != State.Status.RUNNING && c.status() != State.Status.CREATED) {
             throw new RuntimeError("cannot exec in container \"" + id + "\": it is " + c.status().json());
@@ -323,7 +335,7 @@ public final class ContainerRuntime {
         List<String> procs = Cgroups.detect().dirs(c.cgroupPath()).stream()
                 .map(d -> d.resolve("cgroup.procs").toString()).toList();
         Plan plan = PlanCompiler.compileExec(proc, c.pid().orElseThrow(), procs, !detach, Path.of("/proc/self/status"),
-                spec.linux().map(l -> l.namespaces()).orElse(List.of()));
+                spec.linux().map(l -> l.namespaces()).orElse(List.of()), consoleSocket);
         Path sock = store.dir(id).resolve("exec-" + ProcessHandle.current().pid());
         InitProcess.Started started = InitProcess.start(sock, plan, pid -> { });
         if (pidFile.isPresent()) {

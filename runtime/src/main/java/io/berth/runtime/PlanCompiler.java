@@ -23,7 +23,7 @@ public final class PlanCompiler {
 
     /** What create needs besides the spec: where things live on the host. */
     public record Inputs(Spec spec, Path bundle, Path stateDir, List<String> cgroupProcs, boolean noPivot,
-            int preserveFds, boolean foreground, Path hostBounding, String cgroupPath) {}
+            int preserveFds, boolean foreground, Path hostBounding, String cgroupPath, Optional<Path> consoleSocket) {}
 
     private PlanCompiler() {}
 
@@ -31,10 +31,6 @@ public final class PlanCompiler {
         Spec spec = in.spec();
         Process proc = spec.process().orElseThrow(() -> new RuntimeError(
                 "config.json: process is missing; runtime.md \"Start\": MUST generate an error if process was not set"));
-        if (proc.terminal()) {
-            throw new RuntimeError("process.terminal: a console (--console-socket) is not supported yet by "
-                    + "berth-runtime; set \"terminal\": false");
-        }
         proc.selinuxLabel().filter(s -> !s.isEmpty()).ifPresent(s -> {
             throw new RuntimeError("process.selinuxLabel: SELinux is not enabled on this host");
         });
@@ -53,8 +49,14 @@ public final class PlanCompiler {
             throw new RuntimeError("root.path: " + rootfs + " is not a directory");
         }
         Plan plan = new Plan();
+        boolean devpts = spec.mounts().stream().anyMatch(m -> m.destination().equals("/dev/pts"));
+        if (proc.terminal() && !devpts) {
+            throw new RuntimeError("process.terminal: the container's pty comes from its own devpts, but no mount "
+                    + "has destination /dev/pts");
+        }
 
-        // --- parent stage: inherited fds, cgroups, namespaces ---
+        // --- parent stage: the console socket (a host path), inherited fds, cgroups, namespaces ---
+        consoleSource(plan, proc.terminal(), in.consoleSocket(), in.foreground(), "create");
         if (in.preserveFds() > 0) {
             plan.op("inherit", ProcessHandle.current().pid(), in.preserveFds());
         }
@@ -127,7 +129,7 @@ public final class PlanCompiler {
         plan.op("symlink", "/proc/self/fd/0", "/dev/stdin");
         plan.op("symlink", "/proc/self/fd/1", "/dev/stdout");
         plan.op("symlink", "/proc/self/fd/2", "/dev/stderr");
-        if (spec.mounts().stream().anyMatch(m -> m.destination().equals("/dev/pts"))) {
+        if (devpts) {
             plan.op("symlink", "pts/ptmx", "/dev/ptmx");
         }
         proc.oomScoreAdj().ifPresent(o -> plan.op("oom", o));
@@ -150,6 +152,9 @@ public final class PlanCompiler {
         }
         for (String p : linux.readonlyPaths()) {
             plan.op("readonly", p);
+        }
+        if (proc.terminal()) {
+            console(plan, proc, true);
         }
         if (spec.root().get().readonly()) {
             plan.op("rootro");
@@ -195,11 +200,9 @@ public final class PlanCompiler {
      * them; no mounts, no exec fifo.
      */
     public static Plan compileExec(Process proc, long containerPid, List<String> cgroupProcs, boolean foreground,
-            Path hostBounding, List<Namespace> namespaces) {
-        if (proc.terminal()) {
-            throw new RuntimeError("exec --tty: terminals are not supported yet by berth-runtime");
-        }
+            Path hostBounding, List<Namespace> namespaces, Optional<Path> consoleSocket) {
         Plan plan = new Plan();
+        consoleSource(plan, proc.terminal(), consoleSocket, foreground, "exec");
         for (String procs : cgroupProcs) {
             plan.op("cgroup", procs);
         }
@@ -226,6 +229,9 @@ public final class PlanCompiler {
         if (foreground) {
             plan.op("wait");
         }
+        if (proc.terminal()) {
+            console(plan, proc, false);
+        }
         for (Process.Rlimit r : proc.rlimits()) {
             plan.op("rlimit", RLIMITS.indexOf(r.type()), Long.toUnsignedString(r.soft()),
                     Long.toUnsignedString(r.hard()));
@@ -248,6 +254,46 @@ public final class PlanCompiler {
         }
         plan.op("exec");
         return plan;
+    }
+
+    /**
+     * Where the pty master goes (runc's rules): the --console-socket, connected by runtime-init before any
+     * setns or pivot_root since it is a host path; or, in the foreground without one, runtime-init's parent
+     * stage, which copies it to and from the caller's terminal.
+     */
+    private static void consoleSource(Plan plan, boolean terminal, Optional<Path> socket, boolean foreground,
+            String cmd) {
+        if (!terminal) {
+            if (socket.isPresent()) {
+                throw new RuntimeError("--console-socket: process.terminal is false, so there is no pty to send "
+                        + "(runc: cannot use console socket if runc will not detach or allocate tty)");
+            }
+            return;
+        }
+        if (socket.isPresent()) {
+            if (foreground) {
+                throw new RuntimeError("--console-socket: only with --detach (or create); in the foreground the "
+                        + "container uses the caller's terminal (runc: cannot use console socket if runc will not "
+                        + "detach or allocate tty)");
+            }
+            plan.op("consock", socket.get().toAbsolutePath());
+        } else if (foreground) {
+            plan.op("ttyproxy");
+        } else {
+            throw new RuntimeError("process.terminal is true: " + cmd + (cmd.equals("exec") ? " --detach" : "")
+                    + " needs --console-socket PATH to send the pty master to (runc: cannot allocate tty if runc "
+                    + "will detach without setting console socket)");
+        }
+    }
+
+    /** The "console" op: config.md consoleSize, the process's uid owns the slave, as runc's does. */
+    private static void console(Plan plan, Process proc, boolean devConsole) {
+        long rows = proc.consoleSize().map(Process.ConsoleSize::height).orElse(0L);
+        long cols = proc.consoleSize().map(Process.ConsoleSize::width).orElse(0L);
+        if (rows > 0xFFFF || cols > 0xFFFF) {
+            throw new RuntimeError("process.consoleSize: " + rows + "x" + cols + " exceeds a terminal's 65535");
+        }
+        plan.op("console", rows, cols, proc.user().uid(), devConsole ? 1 : 0);
     }
 
     private static long hostId(List<IdMapping> ms, boolean userns) {

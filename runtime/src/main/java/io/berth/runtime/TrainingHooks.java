@@ -14,7 +14,7 @@ public final class TrainingHooks {
 
     public static void compile(Spec spec, Path bundle, Path stateDir) {
         Plan p = PlanCompiler.compile(new PlanCompiler.Inputs(spec, bundle, stateDir, List.of("/x/cgroup.procs"),
-                false, 0, false, Path.of("/proc/self/status"), "/berth/train"));
+                false, 0, false, Path.of("/proc/self/status"), "/berth/train", Optional.empty()));
         p.encode();
         Cgroups.detect().controller("memory");
     }

@@ -73,6 +73,26 @@ final class Bundles {
         return exec(cmd);
     }
 
+    /** The berth-runtime command line (a child JVM on this classpath), for wrappers and shells. */
+    static List<String> berthCommand(Path root, String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-MaxFDLimit", "--enable-native-access=ALL-UNNAMED",
+                "-Dberth.runtime.init=" + InitProcess.binary(), "-cp", System.getProperty("java.class.path"),
+                "io.berth.runtime.cli.RuntimeMain", "--root", root.toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** A command line quoted for sh. */
+    static String shell(List<String> cmd) {
+        StringBuilder sh = new StringBuilder();
+        for (String c : cmd) {
+            sh.append(sh.isEmpty() ? "" : " ").append('\'').append(c.replace("'", "'\\''")).append('\'');
+        }
+        return sh.toString();
+    }
+
     /** berth-runtime through sh, so the caller can open extra fds ("3>file") as runc's callers do. */
     static Result berthWithFds(Path root, String redirections, String... args) throws IOException, InterruptedException {
         List<String> cmd = new java.util.ArrayList<>(List.of(

@@ -155,6 +155,29 @@ class ContainerdTest {
         assertThat(ctr("container", "ls", "-q").out()).doesNotContain(id);
     }
 
+    /**
+     * {@code ctr run -t} (under script(1), which gives ctr the terminal it requires): containerd's shim passes
+     * berth-runtime a --console-socket and copies the master it receives; same output and exit code as runc.
+     */
+    @Test
+    void ttyRunLikeRunc() throws Exception {
+        String script = "readlink /proc/self/fd/0; test -t 0 && echo stdin-tty; test -t 1 && echo stdout-tty; exit 4";
+        List<String> outputs = new ArrayList<>();
+        for (String rt : List.of("runc", "berth")) {
+            List<String> cmd = new ArrayList<>(List.of("ctr", "--address", socket.toString(), "run",
+                    "--fifo-dir=" + dir.resolve("fifo"), "-t", "--snapshotter", "native", "--rm"));
+            if (rt.equals("berth")) {
+                cmd.addAll(List.of("--runc-binary", runtime.toString()));
+            }
+            cmd.addAll(List.of(IMAGE, "tty-" + rt, "sh", "-c", script));
+            Result r = Bundles.exec(List.of("script", "-qec", Bundles.shell(cmd), "/dev/null"));
+            assertThat(r.code()).as(rt + ": " + r.out() + r.err()).isEqualTo(4);
+            outputs.add(r.out().replace("^@", "").replace("\r", "")); // two ptys: "\r\r\n"
+        }
+        assertThat(outputs.get(0)).as("runc").isEqualTo("/dev/pts/0\nstdin-tty\nstdout-tty\n");
+        assertThat(outputs.get(1)).isEqualTo(outputs.get(0));
+    }
+
     /** ctr, with its stdio FIFOs in our directory (the host's /run is not containerd's). */
     private Result ctr(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("ctr", "--address", socket.toString()));

@@ -197,9 +197,9 @@ public final class RuntimeMain {
         Args a = parse(rest, VALUED.get("exec"), true);
         String id = id(a, "exec");
         List<String> cmd = a.positional().subList(1, a.positional().size());
-        if (a.flag("console-socket") != null || a.bool("tty", "t")) {
-            throw new RuntimeError("exec --tty/--console-socket: terminals are not supported yet by berth-runtime");
-        }
+        // runc: --tty sets process.terminal (also over a --process file's); without it the file's value stands
+        Boolean tty = a.flag("tty", "t") == null ? null : a.bool("tty", "t");
+        Optional<Path> consoleSocket = Optional.ofNullable(a.flag("console-socket")).map(Path::of);
         Optional<io.berth.spec.runtime.Process> fromFile = Optional.ofNullable(a.flag("process", "p")).map(f -> {
             try {
                 return io.berth.spec.runtime.Spec.parse(("{\"ociVersion\": \"1.0.0\", \"process\": "
@@ -224,11 +224,12 @@ public final class RuntimeMain {
                 u = new io.berth.spec.runtime.Process.User(Long.parseLong(ug[0]),
                         ug.length > 1 ? Long.parseLong(ug[1]) : 0, u.umask(), List.of(), Optional.empty());
             }
-            return new io.berth.spec.runtime.Process(false, Optional.empty(), u,
+            return new io.berth.spec.runtime.Process(tty != null ? tty : fromFile.isPresent() && p.terminal(),
+                    p.consoleSize(), u,
                     fromFile.isPresent() ? p.args() : cmd, p.commandLine(), allEnv, cwd != null ? cwd : p.cwd(),
                     p.capabilities(), p.rlimits(), p.noNewPrivileges(), p.apparmorProfile(), Optional.empty(),
                     p.selinuxLabel(), p.scheduler(), p.ioPriority(), p.execCPUAffinity());
-        }, a.bool("detach", "d"), Optional.ofNullable(a.flag("pid-file")).map(Path::of));
+        }, a.bool("detach", "d"), Optional.ofNullable(a.flag("pid-file")).map(Path::of), consoleSocket);
     }
 
     private static String id(Args a, String cmd) {
@@ -240,16 +241,14 @@ public final class RuntimeMain {
     }
 
     private ContainerRuntime.CreateOptions createOptions(Args a) {
-        if (a.flag("console-socket") != null) {
-            throw new RuntimeError("--console-socket: terminals are not supported yet by berth-runtime");
-        }
         Path bundle = Path.of(Optional.ofNullable(a.flag("bundle", "b")).orElse("."));
         int preserve = Integer.parseInt(Optional.ofNullable(a.flag("preserve-fds")).orElse("0"));
         if (preserve < 0) {
             throw new RuntimeError("--preserve-fds: must not be negative");
         }
         return new ContainerRuntime.CreateOptions(bundle, Optional.ofNullable(a.flag("pid-file")).map(Path::of),
-                a.bool("no-pivot"), preserve, global.containsKey("systemd-cgroup"));
+                a.bool("no-pivot"), preserve, global.containsKey("systemd-cgroup"),
+                Optional.ofNullable(a.flag("console-socket")).map(Path::of));
     }
 
     private void list(ContainerRuntime rt, String format, boolean quiet) throws IOException {
