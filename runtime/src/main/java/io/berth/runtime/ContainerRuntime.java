@@ -177,12 +177,27 @@ public final class ContainerRuntime {
                         + ", not created");
             }
             Path fifo = store.dir(id).resolve("exec.fifo");
+            // Opening the fifo waits for the container process to open its end. Should that process be dead
+            // already, a watcher opens the writing end itself, so the read below sees EOF instead of hanging.
+            long pid = c.pid().orElseThrow();
+            Thread watcher = Thread.ofPlatform().daemon().name("exec-fifo-watcher").start(() -> {
+                try {
+                    while (ProcStat.alive(pid, c.startTime())) {
+                        Thread.sleep(10);
+                    }
+                    Files.newOutputStream(fifo).close();
+                } catch (InterruptedException | IOException e) {
+                    // started normally (interrupted), or the fifo is gone
+                }
+            });
             try (InputStream in = Files.newInputStream(fifo)) {
                 if (in.read() < 0) {
                     throw new RuntimeError("start " + id + ": the container process exited before it was started");
                 }
             } catch (IOException e) {
                 throw new RuntimeError("start " + id + ": exec fifo " + fifo + ": " + e.getMessage(), e);
+            } finally {
+                watcher.interrupt();
             }
             try {
                 Files.deleteIfExists(fifo);
