@@ -12,6 +12,7 @@
 # Usage: bench/registry.sh [DURATION]   (wrk duration, default 10s)
 #   ONLY=manifest bench/registry.sh 5s   only step 1 (manifest GET), for quick comparisons
 #   BERTH_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/r.jfr"   extra JVM options for Berth's server
+#   BERTH_ARGS=--no-fsync   extra server options (no fsync: distribution's and zot's durability)
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -46,7 +47,7 @@ http:
 YML
 docker-registry serve "$B/dist.yml" 2>"$B/dist.log" & DPID=$!
 "$JAVA_HOME/bin/java" ${BERTH_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -cp "$JAR:registry/target/lib/*" \
-  io.berth.registry.RegistryMain serve --addr 127.0.0.1:5102 --root "$B/berth" 2>"$B/berth.log" & BPID=$!
+  io.berth.registry.RegistryMain serve --addr 127.0.0.1:5102 --root "$B/berth" ${BERTH_ARGS:-} 2>"$B/berth.log" & BPID=$!
 
 IDLE_D=""; IDLE_B=""; n=0
 for port in 5101 5102; do

@@ -25,7 +25,7 @@ import java.util.OptionalInt;
  * The registry's command line, for {@code berth registry ...}:
  *
  * <pre>
- * serve [--addr HOST:PORT] [--root DIR] [--config FILE] [--access-log]
+ * serve [--addr HOST:PORT] [--root DIR] [--config FILE] [--access-log] [--no-fsync]
  *       [--auth none|basic|token --htpasswd FILE [--anonymous-pull]] [--gc-interval DURATION [--grace DURATION]]
  *       [--tls-cert PEM --tls-key PEM] [--rate-limit RPS [--rate-burst N]]
  *       --rate-limit: per-client token bucket (user, or remote address when anonymous), off by default;
@@ -78,7 +78,7 @@ public final class RegistryMain {
     }
 
     private static void serve(Options o, PrintStream out) {
-        Storage storage = Storage.filesystem(o.root);
+        Storage storage = Storage.filesystem(o.root, o.sync);
         Registry registry = new Registry(storage, o.limits(), o.cacheBytes, o.cacheRevalidateMillis);
         Optional<RegistryServer.Tls> tls = o.tlsCert.map(c -> new RegistryServer.Tls(c, o.tlsKey.orElseThrow(
                 () -> new IllegalArgumentException("--tls-cert needs --tls-key"))));
@@ -141,6 +141,7 @@ public final class RegistryMain {
         Path root = defaultRoot();
         long maxManifestBytes = Limits.DEFAULT.maxManifestBytes();
         boolean accessLog;
+        boolean sync = true;
         Duration grace = Duration.ofHours(1);
         boolean deleteUntagged;
         boolean dryRun;
@@ -199,6 +200,7 @@ public final class RegistryMain {
                     case "--root" -> o.root = Path.of(value(rest, i++));
                     case "--config" -> i++;
                     case "--access-log" -> o.accessLog = true;
+                    case "--no-fsync" -> o.sync = false;
                     case "--grace" -> o.grace = duration(value(rest, i++));
                     case "--delete-untagged" -> o.deleteUntagged = true;
                     case "--dry-run" -> o.dryRun = true;
@@ -228,6 +230,7 @@ public final class RegistryMain {
             f.optString("root").ifPresent(s -> root = Path.of(s));
             f.optLong("maxManifestBytes", 1, Integer.MAX_VALUE - 8).ifPresent(n -> maxManifestBytes = n);
             f.optBool("accessLog").ifPresent(b -> accessLog = b);
+            f.optBool("fsync").ifPresent(b -> sync = b);
             f.optString("auth").ifPresent(s -> auth = mode(s));
             f.optString("htpasswd").ifPresent(s -> htpasswd = Optional.of(Path.of(s)));
             f.optBool("anonymousPull").ifPresent(b -> anonymousPull = b);

@@ -43,6 +43,7 @@ class RegistryMainTest {
         assertThatThrownBy(() -> run("gc", "--bogus")).hasMessageContaining("unknown option");
         assertThatThrownBy(() -> run("gc", "--grace", "soon")).hasMessageContaining("duration");
         assertThatThrownBy(() -> run("serve", "--addr", "nocolon")).hasMessageContaining("HOST:PORT");
+        assertThatThrownBy(() -> run("serve", "--no-fsync", "--addr", "nocolon")).hasMessageContaining("HOST:PORT");
         assertThatThrownBy(() -> run("serve", "--root", dir.toString(), "--auth", "token"))
                 .hasMessageContaining("--htpasswd");
     }

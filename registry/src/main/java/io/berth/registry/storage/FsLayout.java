@@ -43,17 +43,19 @@ public final class FsLayout {
     private final Path uploads;
     private final Path repositories;
     private final Path tmp;
+    private final boolean sync;
 
-    private FsLayout(Path root) {
+    private FsLayout(Path root, boolean sync) {
         this.root = root;
+        this.sync = sync;
         this.blobs = root.resolve("blobs");
         this.uploads = root.resolve("uploads");
         this.repositories = root.resolve("repositories");
         this.tmp = root.resolve("tmp");
     }
 
-    static FsLayout open(Path root) {
-        FsLayout l = new FsLayout(root.toAbsolutePath().normalize());
+    static FsLayout open(Path root, boolean sync) {
+        FsLayout l = new FsLayout(root.toAbsolutePath().normalize(), sync);
         for (Path p : new Path[] {l.blobs, l.uploads, l.repositories, l.tmp}) {
             try {
                 Files.createDirectories(p);
@@ -112,7 +114,7 @@ public final class FsLayout {
                 while (b.hasRemaining()) {
                     ch.write(b);
                 }
-                ch.force(true);
+                sync(ch, true);
             }
             moveInto(t, target);
         } catch (IOException e) {
@@ -132,9 +134,19 @@ public final class FsLayout {
         fsyncDir(target.getParent());
     }
 
-    static void fsyncDir(Path dir) throws IOException {
+    void fsyncDir(Path dir) throws IOException {
+        if (!sync) {
+            return;
+        }
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
+        }
+    }
+
+    /** fsync (fdatasync without metaData), unless this storage runs without (see {@link Storage#filesystem(Path, boolean)}). */
+    void sync(FileChannel ch, boolean metaData) throws IOException {
+        if (sync) {
+            ch.force(metaData);
         }
     }
 

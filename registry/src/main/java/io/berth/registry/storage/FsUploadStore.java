@@ -129,7 +129,7 @@ final class FsUploadStore implements UploadStore {
                 throw new RegistryException(ErrorCode.SIZE_INVALID, "upload " + u.id() + ": chunk of "
                         + length.getAsLong() + " bytes announced, " + n + " received");
             }
-            ch.force(false);
+            layout.sync(ch, false);
         } catch (NoSuchFileException e) {
             throw new RegistryException(ErrorCode.BLOB_UPLOAD_UNKNOWN, "upload " + u.id() + " is gone", e);
         } catch (IOException e) {

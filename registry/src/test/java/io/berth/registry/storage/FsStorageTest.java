@@ -51,4 +51,13 @@ class FsStorageTest extends StorageContract {
         }
         assertThat(s.catalog().repositories()).containsExactly(RepositoryName.of("app"));
     }
+
+    /** The whole contract again on storage that does not fsync (--no-fsync): same behaviour, less durability. */
+    @org.junit.jupiter.api.Nested
+    class WithoutFsync extends StorageContract {
+        @Override
+        Storage open() {
+            return Storage.filesystem(dir.resolve("nosync"), false);
+        }
+    }
 }
