@@ -227,7 +227,12 @@ public final class ContainerRuntime {
         }).flatMap(Optional::stream).toList();
     }
 
-    /** runtime.md "Kill": only created or running containers. With all, every process of its cgroup. */
+    /**
+     * runtime.md "Kill": only created, running (or paused) containers. With all, every process of its cgroup,
+     * frozen meanwhile so none forks out of the list (as runc). A frozen task only acts on a signal once
+     * thawed: for SIGKILL a paused container is thawed (runc does the same); other signals stay pending until
+     * resume.
+     */
     public void kill(String id, int signal, boolean all) {
         Container c = store.load(id);
         if (c.status() != State.Status.CREATED && c.status() != State.Status.RUNNING
@@ -235,15 +240,99 @@ public final class ContainerRuntime {
             throw new RuntimeError("cannot kill container \"" + id + "\": it is " + c.status().json()
                     + " (runtime.md: only created or running containers)");
         }
-        List<Long> pids = all ? Cgroups.detect().pids(c.cgroupPath()) : List.of(c.pid().orElseThrow());
-        if (pids.isEmpty()) {
-            pids = List.of(c.pid().orElseThrow());
-        }
-        for (long pid : pids) {
-            int err = Native.kill(pid, signal);
-            if (err != 0 && err != 3 /* ESRCH: exited meanwhile */) {
-                throw new RuntimeError("kill " + id + ": kill(" + pid + ", " + signal + ") failed: errno " + err);
+        boolean paused = c.status() == State.Status.PAUSED;
+        Cgroups cg = Cgroups.detect();
+        Optional<Freezer> freezer = Freezer.of(cg, c.cgroupPath()).filter(f -> java.nio.file.Files.isDirectory(f.dir()));
+        boolean frozenHere = false;
+        if (all && !paused && freezer.isPresent()) {
+            try {
+                freezer.get().freeze();
+                frozenHere = true;
+            } catch (RuntimeError e) {
+                // signal them anyway, as runc does when the freeze fails
             }
+        }
+        try {
+            List<Long> pids = all ? cg.allPids(c.cgroupPath()) : List.of(c.pid().orElseThrow());
+            if (pids.isEmpty()) {
+                pids = List.of(c.pid().orElseThrow());
+            }
+            for (long pid : pids) {
+                int err = Native.kill(pid, signal);
+                if (err != 0 && err != 3 /* ESRCH: exited meanwhile */) {
+                    throw new RuntimeError("kill " + id + ": kill(" + pid + ", " + signal + ") failed: errno " + err);
+                }
+            }
+        } finally {
+            if (freezer.isPresent() && (frozenHere || paused && signal == 9)) {
+                freezer.get().thaw();
+            }
+        }
+    }
+
+    /** runc's pause: freezes every process of a created or running container; state then says "paused". */
+    public void pause(String id) {
+        try (StateStore.Lock _ = store.lock(id)) {
+            Container c = store.load(id);
+            if (c.status() != State.Status.CREATED && c.status() != State.Status.RUNNING) {
+                throw new RuntimeError("cannot pause container \"" + id + "\": it is " + c.status().json()
+                        + " (only a created or running container can be paused)");
+            }
+            Cgroups cg = Cgroups.detect();
+            Freezer f = Freezer.require(cg, c.cgroupPath(), "pause " + id);
+            List<Long> pids = new java.util.ArrayList<>(cg.allPids(c.cgroupPath()));
+            if (pids.isEmpty()) {
+                pids.add(c.pid().orElseThrow());
+            }
+            f.join(pids);
+            f.freeze();
+        }
+    }
+
+    /** runc's resume: thaws a paused container. */
+    public void resume(String id) {
+        try (StateStore.Lock _ = store.lock(id)) {
+            Container c = store.load(id);
+            if (c.status() != State.Status.PAUSED) {
+                throw new RuntimeError("cannot resume container \"" + id + "\": it is " + c.status().json()
+                        + ", not paused");
+            }
+            Freezer.require(Cgroups.detect(), c.cgroupPath(), "resume " + id).thaw();
+        }
+    }
+
+    /** runc's ps: the pids in the container's cgroup (and below it), empty once nothing runs there. */
+    public List<Long> processes(String id) {
+        Container c = store.load(id);
+        return Cgroups.detect().allPids(c.cgroupPath());
+    }
+
+    /** runc's events --stats: the cgroup statistics, as runc's types.Stats JSON. */
+    public io.berth.spec.json.Json.Obj stats(String id) {
+        Container c = store.load(id);
+        if (c.status() == State.Status.STOPPED) {
+            throw new RuntimeError("container with id " + id + " is not running");
+        }
+        return Events.stats(Cgroups.detect(), c.cgroupPath());
+    }
+
+    /** The container as events sees it: its cgroup path, or an error when it is stopped or gone. */
+    public Container running(String id) {
+        Container c = store.load(id);
+        if (c.status() == State.Status.STOPPED) {
+            throw new RuntimeError("container with id " + id + " is not running");
+        }
+        return c;
+    }
+
+    /** runc's update: new resource limits for a created, running or paused container. */
+    public List<String> update(String id, Update.Request request) {
+        try (StateStore.Lock _ = store.lock(id)) {
+            Container c = store.load(id);
+            if (c.status() == State.Status.STOPPED || c.status() == State.Status.CREATING) {
+                throw new RuntimeError("cannot update container \"" + id + "\": it is " + c.status().json());
+            }
+            return Update.apply(Cgroups.detect(), c.cgroupPath(), request);
         }
     }
 
@@ -273,9 +362,14 @@ public final class ContainerRuntime {
                             + c.status().json());
                 }
                 if (c.pid().isPresent()) {
-                    List<Long> pids = Cgroups.detect().pids(c.cgroupPath());
+                    Cgroups cg = Cgroups.detect();
+                    List<Long> pids = cg.allPids(c.cgroupPath());
                     for (long p : pids.isEmpty() ? List.of(c.pid().get()) : pids) {
                         Native.kill(p, 9);
+                    }
+                    if (c.status() == State.Status.PAUSED) {
+                        // frozen tasks die only once thawed
+                        Freezer.of(cg, c.cgroupPath()).ifPresent(Freezer::thaw);
                     }
                     waitGone(c);
                 }
