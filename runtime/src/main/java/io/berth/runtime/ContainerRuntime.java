@@ -190,10 +190,11 @@ public final class ContainerRuntime {
                     // started normally (interrupted), or the fifo is gone
                 }
             });
+            // The init writes "0" once we opened the fifo, runs the startContainer hooks, and the fifo ends
+            // when its execve succeeds; whatever follows the "0" is why it failed instead.
+            byte[] got;
             try (InputStream in = Files.newInputStream(fifo)) {
-                if (in.read() < 0) {
-                    throw new RuntimeError("start " + id + ": the container process exited before it was started");
-                }
+                got = in.readAllBytes();
             } catch (IOException e) {
                 throw new RuntimeError("start " + id + ": exec fifo " + fifo + ": " + e.getMessage(), e);
             } finally {
@@ -203,6 +204,14 @@ public final class ContainerRuntime {
                 Files.deleteIfExists(fifo);
             } catch (IOException e) {
                 throw new RuntimeError("start " + id + ": remove " + fifo + ": " + e.getMessage(), e);
+            }
+            if (got.length == 0) {
+                throw new RuntimeError("start " + id + ": the container process exited before it was started");
+            }
+            if (got.length > 1) {
+                store.save(c.with(State.Status.STOPPED));
+                throw new RuntimeError("start " + id + ": " + new String(got, 1, got.length - 1,
+                        java.nio.charset.StandardCharsets.UTF_8).strip());
             }
             Container running = c.with(State.Status.RUNNING);
             store.save(running);
