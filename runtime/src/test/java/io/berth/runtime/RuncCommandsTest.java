@@ -102,6 +102,38 @@ class RuncCommandsTest {
         }
     }
 
+    /**
+     * The cgroup2 way (cgroup.freeze, completion in cgroup.events), exercised on this hybrid host through a
+     * view of its unified hierarchy only; the same for the cgroup2 reading of the cpu statistics.
+     */
+    @Test
+    void cgroup2FreezerAndStats() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "while :; do :; done"));
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), "p5").code()).isZero();
+        try {
+            long pid = pid(Bundles.berth(root(), "state", "p5"));
+            Cgroups v2 = new Cgroups(Cgroups.detect().hierarchies().stream().filter(Cgroups.Hierarchy::v2).toList());
+            assertThat(v2.hierarchies()).as("a cgroup2 hierarchy is mounted").isNotEmpty();
+            Freezer f = Freezer.of(v2, "/berth/p5").orElseThrow();
+            assertThat(f.dir().resolve("cgroup.freeze")).exists();
+            f.freeze();
+            assertThat(Files.readString(f.dir().resolve("cgroup.events"))).contains("frozen 1");
+            assertThat(f.frozen()).isTrue();
+            long t0 = cpuTicks(pid);
+            Thread.sleep(300);
+            assertThat(cpuTicks(pid)).isEqualTo(t0);
+            f.thaw();
+            assertThat(f.frozen()).isFalse();
+            long t1 = cpuTicks(pid);
+            Thread.sleep(300);
+            assertThat(cpuTicks(pid)).isGreaterThan(t1);
+            Json.Obj stats = Events.stats(v2, "/berth/p5");
+            assertThat(number(obj(stats, "cpu", "usage"), "total")).isPositive();
+        } finally {
+            Bundles.berth(root(), "delete", "--force", "p5");
+        }
+    }
+
     /** runc reports "paused" for the same sequence on the same bundle, and "running" after resume. */
     @Test
     void pausedStatusAsRuncReportsIt() throws Exception {
