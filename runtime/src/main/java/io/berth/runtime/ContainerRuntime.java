@@ -273,7 +273,7 @@ public final class ContainerRuntime {
                 }
             }
         } finally {
-            if (freezer.isPresent() && (frozenHere || paused && signal == 9)) {
+            if (freezer.isPresent() && (frozenHere || signal == 9 && freezer.get().frozen())) {
                 freezer.get().thaw();
             }
         }
@@ -376,10 +376,8 @@ public final class ContainerRuntime {
                     for (long p : pids.isEmpty() ? List.of(c.pid().get()) : pids) {
                         Native.kill(p, 9);
                     }
-                    if (c.status() == State.Status.PAUSED) {
-                        // frozen tasks die only once thawed
-                        Freezer.of(cg, c.cgroupPath()).ifPresent(Freezer::thaw);
-                    }
+                    // frozen tasks die only once thawed (whatever the status said a moment ago)
+                    Freezer.of(cg, c.cgroupPath()).filter(Freezer::frozen).ifPresent(Freezer::thaw);
                     waitGone(c);
                 }
             }
