@@ -390,7 +390,7 @@ public final class Events {
     }
 
     private static Json num(BigDecimal v) {
-        return new Json.Num(v);
+        return Json.Num.of(v);
     }
 
     private static void nonZero(ObjBuilder b, String name, BigDecimal v) {

@@ -22,6 +22,9 @@ class ContainerHooksTest {
     @TempDir
     Path tmp;
 
+    /** Container ids (so cgroup paths) are host-wide: prefixed with this JVM's pid (see RuncCommandsTest). */
+    private static final String P = "lh" + ProcessHandle.current().pid() + "-";
+
     @BeforeAll
     static void requirements() {
         assertThat(System.getProperty("user.name")).as("these tests create namespaces: run as root").isEqualTo("root");
@@ -56,7 +59,7 @@ class ContainerHooksTest {
         }
         Bundles.edit(b, "\"linux\": {", hooks(phase, report(out), 0));
         Path root = tmp.resolve(name + "-root");
-        String id = name + "-" + phase;
+        String id = P + name + "-" + phase;
         Result created = runc ? Bundles.runc(root, "create", "--bundle", b.toString(), id)
                 : Bundles.berth(root, "create", "--bundle", b.toString(), id);
         assertThat(created.code()).as(created.err()).isZero();
@@ -112,7 +115,7 @@ class ContainerHooksTest {
             assertThat(s.cwd()).as(who).isEqualTo(s.bundle().resolve("rootfs").toRealPath().toString());
             assertThat(s.root()).as(who + ": / is still the host's").isEqualTo(hostRoot);
             assertThat(s.state().string("status")).as(who).isEqualTo("creating");
-            assertThat(s.state().string("id")).as(who).isEqualTo((runc ? "runc" : "berth") + "-createContainer");
+            assertThat(s.state().string("id")).as(who).isEqualTo(P + (runc ? "runc" : "berth") + "-createContainer");
             assertThat(s.state().string("bundle")).as(who).isEqualTo(s.bundle().toString());
             // runtime.md: the pid "as seen by the host"; runc 1.1.5 passes its init's own pid in the
             // container's pid namespace (1) instead
@@ -154,11 +157,11 @@ class ContainerHooksTest {
             Path b = Bundles.busybox(tmp.resolve("b-" + phase), List.of("true"));
             Bundles.edit(b, "\"linux\": {", hooks(phase, "echo about to hang; sleep 5", 1));
             long t0 = System.nanoTime();
-            Result r = Bundles.berth(root, "create", "--bundle", b.toString(), "t-" + phase);
+            Result r = Bundles.berth(root, "create", "--bundle", b.toString(), P + "t-" + phase);
             assertThat((System.nanoTime() - t0) / 1_000_000).as("killed at its timeout").isLessThan(4_500);
             assertThat(r.code()).isEqualTo(1);
             assertThat(r.err()).contains(phase + " hook #0 /bin/sh: ran past its timeout of 1 s and was killed");
-            assertThat(Files.exists(root.resolve("t-" + phase))).as("a failed create leaves nothing").isFalse();
+            assertThat(Files.exists(root.resolve(P + "t-" + phase))).as("a failed create leaves nothing").isFalse();
         }
         assertThat(Bundles.berth(root, "list", "-q").out()).isEmpty();
 
@@ -166,15 +169,15 @@ class ContainerHooksTest {
         Path b = Bundles.busybox(tmp.resolve("b-start"), List.of("sh", "-c", "echo ran > /tmp/ran"));
         Bundles.edit(b, "\"path\": \"rootfs\", \"readonly\": true", "\"path\": \"rootfs\", \"readonly\": false");
         Bundles.edit(b, "\"linux\": {", hooks("startContainer", "sleep 5", 1));
-        assertThat(Bundles.berth(root, "create", "--bundle", b.toString(), "t-start").code()).isZero();
-        Result start = Bundles.berth(root, "start", "t-start");
+        assertThat(Bundles.berth(root, "create", "--bundle", b.toString(), P + "t-start").code()).isZero();
+        Result start = Bundles.berth(root, "start", P + "t-start");
         assertThat(start.code()).isEqualTo(1);
-        assertThat(start.err()).contains("start t-start: startContainer hook #0 /bin/sh: ran past its timeout of 1 s");
+        assertThat(start.err()).contains("start " + P + "t-start: startContainer hook #0 /bin/sh: ran past its timeout of 1 s");
         Thread.sleep(100);
         assertThat(Files.exists(b.resolve("rootfs/tmp/ran"))).isFalse();
-        Result state = Bundles.berth(root, "state", "t-start");
-        assertThat(state.out()).contains("\"status\" : \"stopped\"");
-        assertThat(Bundles.berth(root, "delete", "t-start").code()).isZero();
+        Result state = Bundles.berth(root, "state", P + "t-start");
+        assertThat(state.out()).contains("\"status\": \"stopped\"");
+        assertThat(Bundles.berth(root, "delete", P + "t-start").code()).isZero();
     }
 
     @Test
@@ -182,13 +185,13 @@ class ContainerHooksTest {
         Path root = tmp.resolve("root");
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("true"));
         Bundles.edit(b, "\"linux\": {", hooks("createContainer", "echo no GPU here >&2; exit 3", 0));
-        Result r = Bundles.berth(root, "run", "--bundle", b.toString(), "f1");
+        Result r = Bundles.berth(root, "run", "--bundle", b.toString(), P + "f1");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("createContainer hook #0 /bin/sh: exited with status 3; output: no GPU here");
 
         Path b2 = Bundles.busybox(tmp.resolve("b2"), List.of("true"));
         Bundles.edit(b2, "\"linux\": {", hooks("startContainer", "exit 4", 0));
-        Result s = Bundles.berth(root, "run", "--bundle", b2.toString(), "f2");
+        Result s = Bundles.berth(root, "run", "--bundle", b2.toString(), P + "f2");
         assertThat(s.code()).isEqualTo(1);
         assertThat(s.err()).contains("startContainer hook #0 /bin/sh: exited with status 4");
         assertThat(Bundles.berth(root, "list", "-q").out()).isEmpty();

@@ -25,6 +25,12 @@ class RuncCommandsTest {
     @TempDir
     Path tmp;
 
+    /**
+     * Container ids (and so cgroup paths, /berth/ID for berth-runtime, /ID for runc) are shared by every
+     * test run on this host: prefixed with this JVM's pid so that parallel runs never meet in one cgroup.
+     */
+    private static final String P = "lc" + ProcessHandle.current().pid() + "-";
+
     @BeforeAll
     static void requirements() {
         assertThat(System.getProperty("user.name")).as("these tests create namespaces: run as root").isEqualTo("root");
@@ -75,30 +81,30 @@ class RuncCommandsTest {
     @Test
     void pauseFreezesTheContainerAndResumeThawsIt() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "while :; do :; done"));
-        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), "p1").code()).isZero();
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), P + "p1").code()).isZero();
         try {
-            long pid = pid(Bundles.berth(root(), "state", "p1"));
-            Result pause = Bundles.berth(root(), "pause", "p1");
+            long pid = pid(Bundles.berth(root(), "state", P + "p1"));
+            Result pause = Bundles.berth(root(), "pause", P + "p1");
             assertThat(pause.code()).as(pause.err()).isZero();
-            assertThat(status("p1")).isEqualTo("paused");
-            assertThat(Files.readString(Path.of("/sys/fs/cgroup/freezer/berth/p1/freezer.state")).trim())
+            assertThat(status(P + "p1")).isEqualTo("paused");
+            assertThat(Files.readString(Path.of("/sys/fs/cgroup/freezer/berth/" + P + "p1/freezer.state")).trim())
                     .isEqualTo("FROZEN");
             assertThat(procState(pid)).contains("D");
             long t0 = cpuTicks(pid);
             Thread.sleep(300);
             assertThat(cpuTicks(pid)).as("no CPU time while frozen").isEqualTo(t0);
-            assertThat(Bundles.berth(root(), "exec", "p1", "true").err()).contains("paused");
-            assertThat(Bundles.berth(root(), "pause", "p1").err()).contains("it is paused");
+            assertThat(Bundles.berth(root(), "exec", P + "p1", "true").err()).contains("paused");
+            assertThat(Bundles.berth(root(), "pause", P + "p1").err()).contains("it is paused");
 
-            Result resume = Bundles.berth(root(), "resume", "p1");
+            Result resume = Bundles.berth(root(), "resume", P + "p1");
             assertThat(resume.code()).as(resume.err()).isZero();
-            assertThat(status("p1")).isEqualTo("running");
+            assertThat(status(P + "p1")).isEqualTo("running");
             long t1 = cpuTicks(pid);
             Thread.sleep(300);
             assertThat(cpuTicks(pid)).as("CPU time advances again").isGreaterThan(t1);
-            assertThat(Bundles.berth(root(), "resume", "p1").err()).contains("running, not paused");
+            assertThat(Bundles.berth(root(), "resume", P + "p1").err()).contains("running, not paused");
         } finally {
-            Bundles.berth(root(), "delete", "--force", "p1");
+            Bundles.berth(root(), "delete", "--force", P + "p1");
         }
     }
 
@@ -109,12 +115,12 @@ class RuncCommandsTest {
     @Test
     void cgroup2FreezerAndStats() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "while :; do :; done"));
-        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), "p5").code()).isZero();
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), P + "p5").code()).isZero();
         try {
-            long pid = pid(Bundles.berth(root(), "state", "p5"));
+            long pid = pid(Bundles.berth(root(), "state", P + "p5"));
             Cgroups v2 = new Cgroups(Cgroups.detect().hierarchies().stream().filter(Cgroups.Hierarchy::v2).toList());
             assertThat(v2.hierarchies()).as("a cgroup2 hierarchy is mounted").isNotEmpty();
-            Freezer f = Freezer.of(v2, "/berth/p5").orElseThrow();
+            Freezer f = Freezer.of(v2, "/berth/" + P + "p5").orElseThrow();
             assertThat(f.dir().resolve("cgroup.freeze")).exists();
             f.freeze();
             assertThat(Files.readString(f.dir().resolve("cgroup.events"))).contains("frozen 1");
@@ -127,10 +133,10 @@ class RuncCommandsTest {
             long t1 = cpuTicks(pid);
             Thread.sleep(300);
             assertThat(cpuTicks(pid)).isGreaterThan(t1);
-            Json.Obj stats = Events.stats(v2, "/berth/p5");
+            Json.Obj stats = Events.stats(v2, "/berth/" + P + "p5");
             assertThat(number(obj(stats, "cpu", "usage"), "total")).isPositive();
         } finally {
-            Bundles.berth(root(), "delete", "--force", "p5");
+            Bundles.berth(root(), "delete", "--force", P + "p5");
         }
     }
 
@@ -140,64 +146,64 @@ class RuncCommandsTest {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("sleep", "100"));
         List<String> runc = new ArrayList<>();
         List<String> berth = new ArrayList<>();
-        assertThat(Bundles.runc(runcRoot(), "run", "--detach", "--bundle", b.toString(), "rp1").code()).isZero();
-        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), "bp1").code()).isZero();
+        assertThat(Bundles.runc(runcRoot(), "run", "--detach", "--bundle", b.toString(), P + "rp1").code()).isZero();
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), P + "bp1").code()).isZero();
         try {
             for (String step : List.of("pause", "resume")) {
-                assertThat(Bundles.runc(runcRoot(), step, "rp1").code()).isZero();
-                assertThat(Bundles.berth(root(), step, "bp1").code()).isZero();
-                runc.add(status(Bundles.runc(runcRoot(), "state", "rp1")));
-                berth.add(status(Bundles.berth(root(), "state", "bp1")));
+                assertThat(Bundles.runc(runcRoot(), step, P + "rp1").code()).isZero();
+                assertThat(Bundles.berth(root(), step, P + "bp1").code()).isZero();
+                runc.add(status(Bundles.runc(runcRoot(), "state", P + "rp1")));
+                berth.add(status(Bundles.berth(root(), "state", P + "bp1")));
             }
             assertThat(berth).isEqualTo(runc).containsExactly("paused", "running");
         } finally {
-            Bundles.runc(runcRoot(), "delete", "--force", "rp1");
-            Bundles.berth(root(), "delete", "--force", "bp1");
+            Bundles.runc(runcRoot(), "delete", "--force", P + "rp1");
+            Bundles.berth(root(), "delete", "--force", P + "bp1");
         }
     }
 
     @Test
     void pauseOfAStoppedContainerFailsClearly() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("true"));
-        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), "p2").code()).isZero();
-        waitStopped("p2");
-        Result r = Bundles.berth(root(), "pause", "p2");
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), P + "p2").code()).isZero();
+        waitStopped(P + "p2");
+        Result r = Bundles.berth(root(), "pause", P + "p2");
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).contains("cannot pause container \"p2\": it is stopped");
-        assertThat(Bundles.berth(root(), "resume", "p2").err()).contains("stopped, not paused");
-        assertThat(Bundles.berth(root(), "pause", "nope").err()).contains("does not exist");
-        assertThat(Bundles.berth(root(), "delete", "p2").code()).isZero();
+        assertThat(r.err()).contains("cannot pause container \"" + P + "p2\": it is stopped");
+        assertThat(Bundles.berth(root(), "resume", P + "p2").err()).contains("stopped, not paused");
+        assertThat(Bundles.berth(root(), "pause", P + "nope").err()).contains("does not exist");
+        assertThat(Bundles.berth(root(), "delete", P + "p2").code()).isZero();
     }
 
     /** As runc: SIGKILL reaches a paused container (it is thawed for it); delete --force works too. */
     @Test
     void killAndForcedDeleteOfAPausedContainer() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "sleep 100 & sleep 100"));
-        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), "p3").code()).isZero();
-        assertThat(Bundles.berth(root(), "pause", "p3").code()).isZero();
-        assertThat(Bundles.berth(root(), "kill", "p3", "TERM").code()).isZero();
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), P + "p3").code()).isZero();
+        assertThat(Bundles.berth(root(), "pause", P + "p3").code()).isZero();
+        assertThat(Bundles.berth(root(), "kill", P + "p3", "TERM").code()).isZero();
         Thread.sleep(200);
-        assertThat(status("p3")).as("TERM stays pending while frozen").isEqualTo("paused");
-        assertThat(Bundles.berth(root(), "kill", "p3", "KILL").code()).isZero();
-        waitStopped("p3");
-        assertThat(Bundles.berth(root(), "delete", "p3").code()).isZero();
+        assertThat(status(P + "p3")).as("TERM stays pending while frozen").isEqualTo("paused");
+        assertThat(Bundles.berth(root(), "kill", P + "p3", "KILL").code()).isZero();
+        waitStopped(P + "p3");
+        assertThat(Bundles.berth(root(), "delete", P + "p3").code()).isZero();
 
-        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), "p4").code()).isZero();
-        assertThat(Bundles.berth(root(), "pause", "p4").code()).isZero();
-        Result d = Bundles.berth(root(), "delete", "--force", "p4");
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), P + "p4").code()).isZero();
+        assertThat(Bundles.berth(root(), "pause", P + "p4").code()).isZero();
+        Result d = Bundles.berth(root(), "delete", "--force", P + "p4");
         assertThat(d.code()).as(d.err()).isZero();
-        assertThat(Files.exists(Path.of("/sys/fs/cgroup/freezer/berth/p4"))).isFalse();
+        assertThat(Files.exists(Path.of("/sys/fs/cgroup/freezer/berth/" + P + "p4"))).isFalse();
     }
 
     /** ps: the container's processes, not the containers (that is list); json is runc's array of pids. */
     @Test
     void psListsTheContainersProcessesLikeRunc() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "sleep 100 & sleep 100"));
-        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), "ps1").code()).isZero();
-        assertThat(Bundles.runc(runcRoot(), "run", "--detach", "--bundle", b.toString(), "rps1").code()).isZero();
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), P + "ps1").code()).isZero();
+        assertThat(Bundles.runc(runcRoot(), "run", "--detach", "--bundle", b.toString(), P + "rps1").code()).isZero();
         try {
             Thread.sleep(200); // let sh fork its background sleep
-            Result json = Bundles.berth(root(), "ps", "--format", "json", "ps1");
+            Result json = Bundles.berth(root(), "ps", "--format", "json", P + "ps1");
             assertThat(json.code()).as(json.err()).isZero();
             assertThat(json.out()).matches("\\[\\d+,\\d+\\]\n");
             List<Long> pids = new ArrayList<>();
@@ -207,11 +213,11 @@ class RuncCommandsTest {
             for (long p : pids) {
                 assertThat(Files.readString(Path.of("/proc/" + p + "/cmdline"))).startsWith("sleep\u0000100");
             }
-            Result runcJson = Bundles.runc(runcRoot(), "ps", "--format", "json", "rps1");
+            Result runcJson = Bundles.runc(runcRoot(), "ps", "--format", "json", P + "rps1");
             assertThat(runcJson.out()).matches("\\[\\d+,\\d+\\]\n");
 
-            Result table = Bundles.berth(root(), "ps", "ps1");
-            Result runcTable = Bundles.runc(runcRoot(), "ps", "rps1");
+            Result table = Bundles.berth(root(), "ps", P + "ps1");
+            Result runcTable = Bundles.runc(runcRoot(), "ps", P + "rps1");
             assertThat(table.code()).as(table.err()).isZero();
             List<String> lines = table.out().lines().toList();
             List<String> runcLines = runcTable.out().lines().toList();
@@ -221,18 +227,18 @@ class RuncCommandsTest {
                 assertThat(table.out()).containsPattern("(?m)^\\S+\\s+" + p + "\\s.*sleep 100$");
             }
 
-            Result custom = Bundles.berth(root(), "ps", "ps1", "-o", "pid,comm");
+            Result custom = Bundles.berth(root(), "ps", P + "ps1", "-o", "pid,comm");
             assertThat(custom.out().lines().toList()).hasSize(3).first().asString().contains("PID");
             assertThat(custom.out()).contains(pids.getFirst() + " sleep");
-            Result noPid = Bundles.berth(root(), "ps", "ps1", "-o", "comm");
+            Result noPid = Bundles.berth(root(), "ps", P + "ps1", "-o", "comm");
             assertThat(noPid.code()).isEqualTo(1);
             assertThat(noPid.err()).contains("couldn't find PID field");
 
             Result list = Bundles.berth(root(), "list");
-            assertThat(list.out()).startsWith("ID").contains("ps1").doesNotContain("sleep");
+            assertThat(list.out()).startsWith("ID").contains(P + "ps1").doesNotContain("sleep");
         } finally {
-            Bundles.berth(root(), "delete", "--force", "ps1");
-            Bundles.runc(runcRoot(), "delete", "--force", "rps1");
+            Bundles.berth(root(), "delete", "--force", P + "ps1");
+            Bundles.runc(runcRoot(), "delete", "--force", P + "rps1");
         }
     }
 
@@ -252,21 +258,21 @@ class RuncCommandsTest {
     @Test
     void eventsStatsLikeRunc() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "sleep 100 & sleep 100"));
-        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), "ev1").code()).isZero();
-        assertThat(Bundles.runc(runcRoot(), "run", "--detach", "--bundle", b.toString(), "rev1").code()).isZero();
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), P + "ev1").code()).isZero();
+        assertThat(Bundles.runc(runcRoot(), "run", "--detach", "--bundle", b.toString(), P + "rev1").code()).isZero();
         try {
             Thread.sleep(200);
-            Result r = Bundles.berth(root(), "events", "--stats", "ev1");
+            Result r = Bundles.berth(root(), "events", "--stats", P + "ev1");
             assertThat(r.code()).as(r.err()).isZero();
-            assertThat(r.out()).startsWith("{\"type\":\"stats\",\"id\":\"ev1\",\"data\":{\"cpu\":").endsWith("}\n");
+            assertThat(r.out()).startsWith("{\"type\":\"stats\",\"id\":\"" + P + "ev1\",\"data\":{\"cpu\":").endsWith("}\n");
             Json.Obj e = (Json.Obj) JsonCodec.parse(r.out().getBytes(), "event");
             assertThat(number(obj(e, "data", "memory", "usage"), "usage")).isPositive();
             assertThat(number(obj(e, "data", "memory", "usage"), "limit")).isEqualTo(Long.parseLong(
-                    Files.readString(Path.of("/sys/fs/cgroup/memory/berth/ev1/memory.limit_in_bytes")).trim()));
+                    Files.readString(Path.of("/sys/fs/cgroup/memory/berth/" + P + "ev1/memory.limit_in_bytes")).trim()));
             assertThat(number(obj(e, "data", "pids"), "current")).isEqualTo(2);
             assertThat(number(obj(e, "data", "cpu", "usage"), "total")).isPositive();
 
-            Result rr = Bundles.runc(runcRoot(), "events", "--stats", "rev1");
+            Result rr = Bundles.runc(runcRoot(), "events", "--stats", P + "rev1");
             assertThat(rr.code()).as(rr.err()).isZero();
             Json.Obj re = (Json.Obj) JsonCodec.parse(rr.out().getBytes(), "runc event");
             assertThat(obj(e).members().keySet()).containsExactlyElementsOf(obj(re).members().keySet());
@@ -284,10 +290,10 @@ class RuncCommandsTest {
             assertThat(r.out()).contains("\"blkio\":{},\"hugetlb\":{},\"intel_rdt\":{},\"network_interfaces\":null}}");
             assertThat(rr.out()).contains("\"blkio\":{},\"hugetlb\":{},\"intel_rdt\":{},\"network_interfaces\":null}}");
         } finally {
-            Bundles.berth(root(), "delete", "--force", "ev1");
-            Bundles.runc(runcRoot(), "delete", "--force", "rev1");
+            Bundles.berth(root(), "delete", "--force", P + "ev1");
+            Bundles.runc(runcRoot(), "delete", "--force", P + "rev1");
         }
-        Result stopped = Bundles.berth(root(), "events", "--stats", "ev1");
+        Result stopped = Bundles.berth(root(), "events", "--stats", P + "ev1");
         assertThat(stopped.code()).isEqualTo(1);
         assertThat(stopped.err()).contains("does not exist");
     }
@@ -314,27 +320,27 @@ class RuncCommandsTest {
                 "sleep 2; head -c 268435456 /dev/zero | tail >/dev/null; sleep 100"));
         Files.createSymbolicLink(b.resolve("rootfs/bin/tail"), Path.of("busybox"));
         Bundles.edit(b, "\"resources\": {", "\"resources\": {\"memory\": {\"limit\": 16777216, \"swap\": 16777216},");
-        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), "ev2").code()).isZero();
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), P + "ev2").code()).isZero();
         Path out = tmp.resolve("events.out");
-        Process p = background(out, "events", "--interval", "300ms", "ev2");
+        Process p = background(out, "events", "--interval", "300ms", P + "ev2");
         try {
             long deadline = System.nanoTime() + 20_000_000_000L;
             while (System.nanoTime() < deadline && !Files.readString(out).contains("\"type\":\"oom\"")) {
                 Thread.sleep(100);
             }
             String events = Files.readString(out);
-            assertThat(events).contains("{\"type\":\"oom\",\"id\":\"ev2\"}\n");
-            long stats = events.lines().filter(l -> l.startsWith("{\"type\":\"stats\",\"id\":\"ev2\",\"data\":")).count();
+            assertThat(events).contains("{\"type\":\"oom\",\"id\":\"" + P + "ev2\"}\n");
+            long stats = events.lines().filter(l -> l.startsWith("{\"type\":\"stats\",\"id\":\"" + P + "ev2\",\"data\":")).count();
             assertThat(stats).as(events).isGreaterThanOrEqualTo(3);
             assertThat(p.isAlive()).isTrue();
-            assertThat(Bundles.berth(root(), "delete", "--force", "ev2").code()).isZero();
+            assertThat(Bundles.berth(root(), "delete", "--force", P + "ev2").code()).isZero();
             assertThat(p.waitFor(5, TimeUnit.SECONDS)).as("events ends when the container is deleted").isTrue();
             assertThat(p.exitValue()).isZero();
         } finally {
             p.destroyForcibly();
-            Bundles.berth(root(), "delete", "--force", "ev2");
+            Bundles.berth(root(), "delete", "--force", P + "ev2");
         }
-        assertThat(Bundles.berth(root(), "events", "--interval", "0s", "x").err()).contains("greater than 0");
+        assertThat(Bundles.berth(root(), "events", "--interval", "0s", P + "x").err()).contains("greater than 0");
     }
 
     /** The v1 memory cgroup directory of a process, from /proc/PID/cgroup (runc's is not under /berth). */
@@ -348,40 +354,40 @@ class RuncCommandsTest {
     @Test
     void updateMemoryLikeRunc() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("sleep", "100"));
-        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), "u1").code()).isZero();
-        assertThat(Bundles.runc(runcRoot(), "run", "--detach", "--bundle", b.toString(), "ru1").code()).isZero();
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), P + "u1").code()).isZero();
+        assertThat(Bundles.runc(runcRoot(), "run", "--detach", "--bundle", b.toString(), P + "ru1").code()).isZero();
         try {
-            Result u = Bundles.berth(root(), "update", "--memory", "48m", "--memory-reservation", "32m", "u1");
+            Result u = Bundles.berth(root(), "update", "--memory", "48m", "--memory-reservation", "32m", P + "u1");
             assertThat(u.code()).as(u.err()).isZero();
-            assertThat(Bundles.runc(runcRoot(), "update", "--memory", "48m", "--memory-reservation", "32m", "ru1")
+            assertThat(Bundles.runc(runcRoot(), "update", "--memory", "48m", "--memory-reservation", "32m", P + "ru1")
                     .code()).isZero();
-            String ours = Files.readString(Path.of("/sys/fs/cgroup/memory/berth/u1/memory.limit_in_bytes")).trim();
-            String theirs = Files.readString(memoryCgroup(pid(Bundles.runc(runcRoot(), "state", "ru1")))
+            String ours = Files.readString(Path.of("/sys/fs/cgroup/memory/berth/" + P + "u1/memory.limit_in_bytes")).trim();
+            String theirs = Files.readString(memoryCgroup(pid(Bundles.runc(runcRoot(), "state", P + "ru1")))
                     .resolve("memory.limit_in_bytes")).trim();
             assertThat(ours).isEqualTo(theirs).isEqualTo(Long.toString(48L << 20));
-            assertThat(Files.readString(Path.of("/sys/fs/cgroup/memory/berth/u1/memory.soft_limit_in_bytes")).trim())
+            assertThat(Files.readString(Path.of("/sys/fs/cgroup/memory/berth/" + P + "u1/memory.soft_limit_in_bytes")).trim())
                     .isEqualTo(Long.toString(32L << 20));
-            Result inside = Bundles.berth(root(), "exec", "u1", "cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes");
+            Result inside = Bundles.berth(root(), "exec", P + "u1", "cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes");
             assertThat(inside.out()).as(inside.err()).isEqualTo((48L << 20) + "\n");
 
             // memory and swap together, from a LinuxResources file: swap first when the limit grows
             Path res = tmp.resolve("res.json");
             Files.writeString(res, "{\"memory\": {\"limit\": 134217728, \"swap\": 268435456}, \"pids\": {\"limit\": 50},"
                     + " \"cpu\": {\"shares\": 512, \"quota\": 20000, \"period\": 100000}}");
-            Result ur = Bundles.berth(root(), "update", "-r", res.toString(), "u1");
+            Result ur = Bundles.berth(root(), "update", "-r", res.toString(), P + "u1");
             assertThat(ur.code()).as(ur.err()).isZero();
-            Path m = Path.of("/sys/fs/cgroup/memory/berth/u1");
+            Path m = Path.of("/sys/fs/cgroup/memory/berth/" + P + "u1");
             assertThat(Files.readString(m.resolve("memory.limit_in_bytes")).trim()).isEqualTo("134217728");
             assertThat(Files.readString(m.resolve("memory.memsw.limit_in_bytes")).trim()).isEqualTo("268435456");
-            assertThat(Files.readString(Path.of("/sys/fs/cgroup/pids/berth/u1/pids.max")).trim()).isEqualTo("50");
-            assertThat(Files.readString(Path.of("/sys/fs/cgroup/cpu/berth/u1/cpu.shares")).trim()).isEqualTo("512");
-            assertThat(Files.readString(Path.of("/sys/fs/cgroup/cpu/berth/u1/cpu.cfs_quota_us")).trim())
+            assertThat(Files.readString(Path.of("/sys/fs/cgroup/pids/berth/" + P + "u1/pids.max")).trim()).isEqualTo("50");
+            assertThat(Files.readString(Path.of("/sys/fs/cgroup/cpu/berth/" + P + "u1/cpu.shares")).trim()).isEqualTo("512");
+            assertThat(Files.readString(Path.of("/sys/fs/cgroup/cpu/berth/" + P + "u1/cpu.cfs_quota_us")).trim())
                     .isEqualTo("20000");
 
-            assertThat(Bundles.berth(root(), "update", "--memory", "lots", "u1").err()).contains("invalid value for memory");
+            assertThat(Bundles.berth(root(), "update", "--memory", "lots", P + "u1").err()).contains("invalid value for memory");
         } finally {
-            Bundles.berth(root(), "delete", "--force", "u1");
-            Bundles.runc(runcRoot(), "delete", "--force", "ru1");
+            Bundles.berth(root(), "delete", "--force", P + "u1");
+            Bundles.runc(runcRoot(), "delete", "--force", P + "ru1");
         }
     }
 
@@ -389,24 +395,24 @@ class RuncCommandsTest {
     @Test
     void updatePidsLimitIsEnforced() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("sleep", "100"));
-        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), "u2").code()).isZero();
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), P + "u2").code()).isZero();
         try {
             String forks = "for i in 1 2 3 4 5 6; do sleep 1 & done; wait; echo forked";
-            Result before = Bundles.berth(root(), "exec", "u2", "sh", "-c", forks);
+            Result before = Bundles.berth(root(), "exec", P + "u2", "sh", "-c", forks);
             assertThat(before.out()).as(before.err()).isEqualTo("forked\n");
 
-            assertThat(Bundles.berth(root(), "update", "--pids-limit", "4", "u2").code()).isZero();
-            assertThat(Files.readString(Path.of("/sys/fs/cgroup/pids/berth/u2/pids.max")).trim()).isEqualTo("4");
-            Result limited = Bundles.berth(root(), "exec", "u2", "sh", "-c", forks);
+            assertThat(Bundles.berth(root(), "update", "--pids-limit", "4", P + "u2").code()).isZero();
+            assertThat(Files.readString(Path.of("/sys/fs/cgroup/pids/berth/" + P + "u2/pids.max")).trim()).isEqualTo("4");
+            Result limited = Bundles.berth(root(), "exec", P + "u2", "sh", "-c", forks);
             assertThat(limited.err()).contains("can't fork");
 
-            assertThat(Bundles.berth(root(), "update", "--pids-limit", "-1", "u2").code()).isZero();
-            assertThat(Files.readString(Path.of("/sys/fs/cgroup/pids/berth/u2/pids.max")).trim()).isEqualTo("max");
-            assertThat(Bundles.berth(root(), "exec", "u2", "sh", "-c", forks).out()).isEqualTo("forked\n");
+            assertThat(Bundles.berth(root(), "update", "--pids-limit", "-1", P + "u2").code()).isZero();
+            assertThat(Files.readString(Path.of("/sys/fs/cgroup/pids/berth/" + P + "u2/pids.max")).trim()).isEqualTo("max");
+            assertThat(Bundles.berth(root(), "exec", P + "u2", "sh", "-c", forks).out()).isEqualTo("forked\n");
         } finally {
-            Bundles.berth(root(), "delete", "--force", "u2");
+            Bundles.berth(root(), "delete", "--force", P + "u2");
         }
-        Result gone = Bundles.berth(root(), "update", "--pids-limit", "4", "u2");
+        Result gone = Bundles.berth(root(), "update", "--pids-limit", "4", P + "u2");
         assertThat(gone.err()).contains("does not exist");
     }
 }

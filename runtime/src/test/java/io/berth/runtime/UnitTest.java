@@ -104,7 +104,7 @@ class UnitTest {
 
     @Test
     void cgroupFileSyntaxes() {
-        assertThat(Events.ranges("0-2,5\n")).hasSize(4).last().hasToString("Num[value=5]");
+        assertThat(Events.ranges("0-2,5\n")).hasSize(4).last().isEqualTo(io.berth.spec.json.Json.num(5));
         assertThat(Events.ranges("")).isEmpty();
         assertThat(Events.keyValues("cache 8192\nrss 4\nbogus\n")).containsOnlyKeys("cache", "rss");
     }
@@ -130,10 +130,10 @@ class UnitTest {
             assertThat(names.lastIndexOf("hook")).isEqualTo(names.indexOf("exec") - 1);
             java.util.List<String> cc = hooks.get(0);
             assertThat(cc.subList(1, 4)).containsExactly("createContainer", "/bin/cc", "3");
-            assertThat(cc.get(4)).contains("\"id\" : \"c9\"").contains("\"status\" : \"creating\"").endsWith("\"pid\" : ");
-            assertThat(cc.get(5)).startsWith(",").contains("\"bundle\" : \"" + dir + "\"");
+            assertThat(cc.get(4)).contains("\"id\": \"c9\"").contains("\"status\": \"creating\"").endsWith("\"pid\": ");
+            assertThat(cc.get(5)).startsWith(",").contains("\"bundle\": \"" + dir + "\"");
             assertThat(hooks.get(1).subList(1, 4)).containsExactly("startContainer", "/bin/sc", "0");
-            assertThat(hooks.get(1).get(4)).contains("\"status\" : \"created\"");
+            assertThat(hooks.get(1).get(4)).contains("\"status\": \"created\"");
             int sc = p.ops().indexOf(hooks.get(1));
             assertThat(p.ops().subList(sc - 3, sc)).containsExactly(java.util.List.of("hookarg", "sc"),
                     java.util.List.of("hookarg", "-x"), java.util.List.of("hookenv", "A=1"));
