@@ -140,6 +140,31 @@ class RuncCommandsTest {
         }
     }
 
+    /**
+     * A container whose processes are not in the freezer hierarchy (here: moved out to its root) is made to
+     * join it by pause, so it is frozen all the same.
+     */
+    @Test
+    void pauseJoinsTheFreezerHierarchyFirst() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "while :; do :; done"));
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), P + "p6").code()).isZero();
+        try {
+            long pid = pid(Bundles.berth(root(), "state", P + "p6"));
+            Path cg = Path.of("/sys/fs/cgroup/freezer/berth/" + P + "p6");
+            Files.writeString(Path.of("/sys/fs/cgroup/freezer/cgroup.procs"), Long.toString(pid));
+            assertThat(Files.readString(cg.resolve("cgroup.procs"))).isEmpty();
+            Result pause = Bundles.berth(root(), "pause", P + "p6");
+            assertThat(pause.code()).as(pause.err()).isZero();
+            assertThat(Files.readString(cg.resolve("cgroup.procs")).trim()).isEqualTo(Long.toString(pid));
+            assertThat(status(P + "p6")).isEqualTo("paused");
+            long t0 = cpuTicks(pid);
+            Thread.sleep(300);
+            assertThat(cpuTicks(pid)).isEqualTo(t0);
+        } finally {
+            Bundles.berth(root(), "delete", "--force", P + "p6");
+        }
+    }
+
     /** runc reports "paused" for the same sequence on the same bundle, and "running" after resume. */
     @Test
     void pausedStatusAsRuncReportsIt() throws Exception {
@@ -269,7 +294,9 @@ class RuncCommandsTest {
             assertThat(number(obj(e, "data", "memory", "usage"), "usage")).isPositive();
             assertThat(number(obj(e, "data", "memory", "usage"), "limit")).isEqualTo(Long.parseLong(
                     Files.readString(Path.of("/sys/fs/cgroup/memory/berth/" + P + "ev1/memory.limit_in_bytes")).trim()));
-            assertThat(number(obj(e, "data", "pids"), "current")).isEqualTo(2);
+            Result ps = Bundles.berth(root(), "ps", "--format", "json", P + "ev1");
+            assertThat(number(obj(e, "data", "pids"), "current")).as(ps.out())
+                    .isEqualTo(((Json.Arr) JsonCodec.parse(ps.out().getBytes(), "ps")).items().size()).isEqualTo(2);
             assertThat(number(obj(e, "data", "cpu", "usage"), "total")).isPositive();
 
             Result rr = Bundles.runc(runcRoot(), "events", "--stats", P + "rev1");
@@ -383,6 +410,14 @@ class RuncCommandsTest {
             assertThat(Files.readString(Path.of("/sys/fs/cgroup/cpu/berth/" + P + "u1/cpu.shares")).trim()).isEqualTo("512");
             assertThat(Files.readString(Path.of("/sys/fs/cgroup/cpu/berth/" + P + "u1/cpu.cfs_quota_us")).trim())
                     .isEqualTo("20000");
+
+            // "-r -": the resources on stdin
+            Files.writeString(res, "{\"memory\": {\"reservation\": 16777216}}");
+            Result stdin = Bundles.berthWithFds(root(), "< '" + res + "'", "update", "-r", "-", P + "u1");
+            assertThat(stdin.code()).as(stdin.err()).isZero();
+            assertThat(Files.readString(m.resolve("memory.soft_limit_in_bytes")).trim()).isEqualTo("16777216");
+            assertThat(Files.readString(m.resolve("memory.limit_in_bytes")).trim()).as("left alone")
+                    .isEqualTo("134217728");
 
             assertThat(Bundles.berth(root(), "update", "--memory", "lots", P + "u1").err()).contains("invalid value for memory");
         } finally {
