@@ -146,10 +146,20 @@ public final class StateStore {
             return State.Status.CREATING;
         }
         // runc's order: a frozen cgroup makes the container "paused", whether it was created or running
-        if (Freezer.of(Cgroups.detect(), c.cgroupPath()).map(Freezer::frozen).orElse(false)) {
+        if (Freezer.of(cgroups(), c.cgroupPath()).map(Freezer::frozen).orElse(false)) {
             return State.Status.PAUSED;
         }
         return Files.exists(dir(c.id()).resolve("exec.fifo")) ? State.Status.CREATED : State.Status.RUNNING;
+    }
+
+    private Cgroups cgroups;
+
+    /** The host's hierarchies, read once per command (list looks at every container). */
+    private Cgroups cgroups() {
+        if (cgroups == null) {
+            cgroups = Cgroups.detect();
+        }
+        return cgroups;
     }
 
     public List<String> ids() {
