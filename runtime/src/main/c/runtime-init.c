@@ -830,6 +830,16 @@ static void run_hook(const struct hook *h) {
             fail_msg(m);
         }
     }
+    /* what it wrote just before exiting */
+    while (rfd >= 0) {
+        char b[512];
+        ssize_t n = read(rfd, b, sizeof b);
+        if (n <= 0) break;
+        size_t k = (size_t)n < sizeof output - 1 - olen ? (size_t)n : sizeof output - 1 - olen;
+        memcpy(output + olen, b, k);
+        olen += k;
+        output[olen] = 0;
+    }
     if (wfd >= 0) close(wfd);
     if (rfd >= 0) close(rfd);
     sigaction(SIGPIPE, &old, NULL);

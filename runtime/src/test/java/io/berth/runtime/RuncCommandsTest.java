@@ -100,7 +100,7 @@ class RuncCommandsTest {
             assertThat(resume.code()).as(resume.err()).isZero();
             assertThat(status(P + "p1")).isEqualTo("running");
             long t1 = cpuTicks(pid);
-            Thread.sleep(300);
+            Thread.sleep(500);
             assertThat(cpuTicks(pid)).as("CPU time advances again").isGreaterThan(t1);
             assertThat(Bundles.berth(root(), "resume", P + "p1").err()).contains("running, not paused");
         } finally {
@@ -131,7 +131,7 @@ class RuncCommandsTest {
             f.thaw();
             assertThat(f.frozen()).isFalse();
             long t1 = cpuTicks(pid);
-            Thread.sleep(300);
+            Thread.sleep(500);
             assertThat(cpuTicks(pid)).isGreaterThan(t1);
             Json.Obj stats = Events.stats(v2, "/berth/" + P + "p5");
             assertThat(number(obj(stats, "cpu", "usage"), "total")).isPositive();
