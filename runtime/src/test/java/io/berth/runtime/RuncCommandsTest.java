@@ -227,7 +227,9 @@ class RuncCommandsTest {
         assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), P + "ps1").code()).isZero();
         assertThat(Bundles.runc(runcRoot(), "run", "--detach", "--bundle", b.toString(), P + "rps1").code()).isZero();
         try {
-            Thread.sleep(200); // let sh fork its background sleep
+            // let sh fork its background sleep, in both containers
+            awaitTwoProcesses(pid(Bundles.berth(root(), "state", P + "ps1")));
+            awaitTwoProcesses(pid(Bundles.runc(runcRoot(), "state", P + "rps1")));
             Result json = Bundles.berth(root(), "ps", "--format", "json", P + "ps1");
             assertThat(json.code()).as(json.err()).isZero();
             assertThat(json.out()).matches("\\[\\d+,\\d+\\]\n");
@@ -286,7 +288,8 @@ class RuncCommandsTest {
         assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), P + "ev1").code()).isZero();
         assertThat(Bundles.runc(runcRoot(), "run", "--detach", "--bundle", b.toString(), P + "rev1").code()).isZero();
         try {
-            Thread.sleep(200);
+            awaitTwoProcesses(pid(Bundles.berth(root(), "state", P + "ev1")));
+            awaitTwoProcesses(pid(Bundles.runc(runcRoot(), "state", P + "rev1")));
             Result r = Bundles.berth(root(), "events", "--stats", P + "ev1");
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(r.out()).startsWith("{\"type\":\"stats\",\"id\":\"" + P + "ev1\",\"data\":{\"cpu\":").endsWith("}\n");
@@ -368,6 +371,18 @@ class RuncCommandsTest {
             Bundles.berth(root(), "delete", "--force", P + "ev2");
         }
         assertThat(Bundles.berth(root(), "events", "--interval", "0s", P + "x").err()).contains("greater than 0");
+    }
+
+    /** Waits (up to 10 s on a loaded machine) until the pids cgroup of a container's process holds two. */
+    private static void awaitTwoProcesses(long pid) throws Exception {
+        String line = Files.readAllLines(Path.of("/proc/" + pid + "/cgroup")).stream()
+                .filter(l -> l.matches("\\d+:pids:.*")).findFirst().orElseThrow();
+        Path procs = Path.of("/sys/fs/cgroup/pids" + line.substring(line.indexOf(":pids:") + ":pids:".length()),
+                "cgroup.procs");
+        for (int i = 0; i < 1000 && Files.readAllLines(procs).size() < 2; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(Files.readAllLines(procs)).hasSize(2);
     }
 
     /** The v1 memory cgroup directory of a process, from /proc/PID/cgroup (runc's is not under /berth). */
