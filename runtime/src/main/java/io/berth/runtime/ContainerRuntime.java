@@ -61,7 +61,9 @@ public final class ContainerRuntime {
                 // runtime.md "Create": later edits of config.json MUST NOT affect the container; keep a copy
                 // for the hooks that run at start and delete.
                 Files.copy(bundle.resolve("config.json"), dir.resolve("config.json"));
-                cgroups = Cgroups.detect();
+                Cgroups probe = Cgroups.detect();
+                checkCgroupUnused(probe, cgroupPath);
+                cgroups = probe; // from here on a failure removes the cgroups again
                 List<String> procs = cgroups.create(cgroupPath, spec.linux().flatMap(l -> l.resources()));
                 Plan plan = PlanCompiler.compile(new PlanCompiler.Inputs(spec, bundle, dir, procs, opt.noPivot(),
                         opt.preserveFds(), foreground, Path.of("/proc/self/status"), cgroupPath,
@@ -106,6 +108,23 @@ public final class ContainerRuntime {
                 }
                 throw (RuntimeException) e;
             }
+        }
+    }
+
+    /**
+     * runc 1.1's checks before create: a frozen cgroup is refused (the new container would join it and hang
+     * frozen - e.g. a paused container elsewhere with the same cgroup path), a non-empty one gets a warning.
+     */
+    private static void checkCgroupUnused(Cgroups cg, String path) {
+        Optional<Freezer> f = Freezer.of(cg, path).filter(Freezer::frozen);
+        if (f.isPresent()) {
+            throw new RuntimeError("container's cgroup unexpectedly frozen: " + f.get().dir() + " (a paused container "
+                    + "with the same cgroup path?)");
+        }
+        List<Long> pids = cg.allPids(path);
+        if (!pids.isEmpty()) {
+            System.err.println("berth-runtime: warning: container's cgroup " + path + " is not empty: " + pids.size()
+                    + " process(es) found (another container with the same cgroup path?)");
         }
     }
 

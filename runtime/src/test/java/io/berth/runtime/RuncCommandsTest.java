@@ -165,6 +165,40 @@ class RuncCommandsTest {
         }
     }
 
+    /**
+     * A paused container's frozen cgroup is not joined by a new container with the same cgroupsPath: create
+     * fails as runc's does ("container's cgroup unexpectedly frozen") instead of hanging frozen, and leaves
+     * the paused one alone; once resumed, a second container may share it (with runc's warning).
+     */
+    @Test
+    void createRefusesAFrozenCgroupLikeRunc() throws Exception {
+        String shared = "/" + P + "shared";
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sleep", "100"));
+        Bundles.edit(b, "\"namespaces\"", "\"cgroupsPath\": \"" + shared + "\", \"namespaces\"");
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), P + "f1").code()).isZero();
+        try {
+            assertThat(Bundles.berth(root(), "pause", P + "f1").code()).isZero();
+            Result second = Bundles.berth(root(), "create", "--bundle", b.toString(), P + "f2");
+            assertThat(second.code()).isEqualTo(1);
+            assertThat(second.err()).contains("container's cgroup unexpectedly frozen")
+                    .contains("/sys/fs/cgroup/freezer" + shared);
+            assertThat(Files.exists(root().resolve(P + "f2"))).isFalse();
+            Result runc = Bundles.runc(runcRoot(), "create", "--bundle", b.toString(), P + "rf2");
+            assertThat(runc.code()).isEqualTo(1);
+            assertThat(runc.err()).contains("container's cgroup unexpectedly frozen");
+            assertThat(status(P + "f1")).isEqualTo("paused");
+
+            assertThat(Bundles.berth(root(), "resume", P + "f1").code()).isZero();
+            Result shares = Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), P + "f2");
+            assertThat(shares.code()).as(shares.err()).isZero();
+            assertThat(shares.err()).contains("container's cgroup " + shared + " is not empty: 1 process(es) found");
+        } finally {
+            Bundles.berth(root(), "delete", "--force", P + "f2");
+            Bundles.berth(root(), "delete", "--force", P + "f1");
+            Bundles.runc(runcRoot(), "delete", "--force", P + "rf2");
+        }
+    }
+
     /** runc reports "paused" for the same sequence on the same bundle, and "running" after resume. */
     @Test
     void pausedStatusAsRuncReportsIt() throws Exception {
