@@ -23,7 +23,9 @@
  * its controlling terminal and stdio, and sends the master over that socket with SCM_RIGHTS.
  *
  * Messages to the runtime: "pid <n>\n" (the container process, as seen from the host),
- * "ready\n" (waiting on the exec fifo), and errors as above.
+ * "ready\n" (waiting on the exec fifo), and errors as above, or "failmsg\t<text>\n" for failures
+ * explained in words (hooks). After "ready" the runtime's `start` reads the exec fifo to its end: "0",
+ * then an error text if startContainer hooks or execve failed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -55,6 +57,7 @@
 #include <sys/wait.h>
 #include <poll.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef TIOCGPTPEER
@@ -70,6 +73,7 @@
 
 static int report_fd = -1;  /* the FIFO to the Java runtime; -1 once closed */
 static int cmd_fd = -1;     /* the FIFO from it: the plan, then hook answers */
+static int fifo_fd = -1;    /* the exec fifo once `start` opened it: later failures go there */
 static int cap_last = 40;   /* /proc/sys/kernel/cap_last_cap, read by the parent stage */
 
 /* ---------- reporting ---------- */
@@ -87,10 +91,24 @@ static void say(const char *line) {
     }
 }
 
-/* Report "step path errno" and exit. Without a runtime listening, the message goes to stderr. */
+static void write_full(int fd, const char *p, size_t n) {
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return;
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* Report "step path errno" and exit. Without a runtime listening, the message goes to `start` through
+ * the exec fifo, or else to stderr. */
 static void fail_errno(const char *step, const char *path, int err) {
     char buf[8192];
-    if (report_fd >= 0) {
+    if (report_fd < 0 && fifo_fd >= 0) {
+        snprintf(buf, sizeof buf, "%s %s: %s (errno %d)", step, path ? path : "", strerror(err), err);
+        write_full(fifo_fd, buf, strlen(buf));
+    } else if (report_fd >= 0) {
         snprintf(buf, sizeof buf, "error\t%s\t%s\t%d\t%s\n", step, path ? path : "", err, strerror(err));
         say(buf);
     } else {
@@ -101,6 +119,21 @@ static void fail_errno(const char *step, const char *path, int err) {
 }
 
 static void fail(const char *step, const char *path) { fail_errno(step, path, errno); }
+
+/* A failure explained in words (no errno): to the runtime, to `start` through the exec fifo, or stderr. */
+static void fail_msg(const char *msg) {
+    char buf[8192];
+    if (report_fd >= 0) {
+        snprintf(buf, sizeof buf, "failmsg\t%s\n", msg);
+        say(buf);
+    } else if (fifo_fd >= 0) {
+        write_full(fifo_fd, msg, strlen(msg));
+    } else {
+        snprintf(buf, sizeof buf, "berth runtime-init: %s\n", msg);
+        write_full(2, buf, strlen(buf));
+    }
+    _exit(127);
+}
 
 /* ---------- CVE-2019-5736: run from a sealed memfd copy of ourselves ---------- */
 
@@ -207,6 +240,11 @@ static const struct { const char *name; int nargs; char stage; } OPS[] = {
     {"nnp", 0, 'C'},
     {"seccomp", 2, 'C'},     /* flags, hex-encoded sock_filter program */
     {"cwd", 1, 'C'},
+    {"hookarg", 1, 'C'},     /* an argv entry of the next hook */
+    {"hookenv", 1, 'C'},     /* an environment entry of the next hook */
+    {"hook", 5, 'C'},        /* phase path timeout-seconds state-before-pid state-after-pid: a
+                              * createContainer hook runs at once (before pivot_root), a startContainer
+                              * hook after `start` released the exec fifo, just before execve */
     {"preserve", 1, 'C'},    /* keep fds 3..3+n-1 */
     {"env", 1, 'C'},
     {"arg", 1, 'C'},
@@ -680,6 +718,158 @@ static int proxy_tty(pid_t pid, int sig_r) {
     return status;
 }
 
+/* ---------- createContainer and startContainer hooks (config.md "POSIX-platform Hooks") ---------- */
+
+#define MAX_HOOKS 64
+
+struct hook {
+    const char *phase, *path, *pre, *post; /* the state JSON is pre + host pid + post */
+    int timeout, index;
+    char **argv, **envp;
+};
+
+static char *hargv[MAX_LIST], *henv[MAX_LIST];
+static int nhargv, nhenv, ncreate;
+static struct hook start_hooks[MAX_HOOKS];
+static int nstart;
+static pid_t host_pid; /* the container process as the host sees it, sent by the parent stage */
+
+static char **list_copy(char **l, int n) {
+    char **c = malloc((size_t)(n + 1) * sizeof *c);
+    if (!c) fail("malloc", "hook");
+    memcpy(c, l, (size_t)n * sizeof *c);
+    c[n] = NULL;
+    return c;
+}
+
+static long long now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Hook output goes into error messages: one line, printable. */
+static void one_line(char *s) {
+    for (char *p = s; *p; p++)
+        if ((unsigned char)*p < 0x20) *p = ' ';
+    for (size_t n = strlen(s); n > 0 && s[n - 1] == ' '; n--) s[n - 1] = 0;
+}
+
+/*
+ * Runs a hook with the state on stdin and stdout+stderr captured (runc puts them into its error), kills
+ * it when it runs past its timeout, and fails the container with a message naming the hook otherwise.
+ */
+static void run_hook(const struct hook *h) {
+    size_t len = strlen(h->pre) + strlen(h->post) + 24;
+    char *state = malloc(len);
+    if (!state) fail("malloc", "hook state");
+    snprintf(state, len, "%s%d%s", h->pre, (int)host_pid, h->post);
+    len = strlen(state);
+    int in[2], out[2];
+    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) fail("pipe", h->path);
+    pid_t pid = fork();
+    if (pid < 0) fail("fork", h->path);
+    if (pid == 0) {
+        if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0) _exit(127);
+        syscall(SYS_close_range, 3, ~0U, 0);
+        execve(h->path, h->argv, h->envp);
+        char m[512];
+        snprintf(m, sizeof m, "exec %s: %s", h->path, strerror(errno));
+        write_full(2, m, strlen(m));
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    /* A hook that exits without reading its stdin must not kill us with SIGPIPE. */
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+    sigaction(SIGPIPE, &ign, &old);
+    fcntl(in[1], F_SETFL, O_NONBLOCK);
+    fcntl(out[0], F_SETFL, O_NONBLOCK);
+    int wfd = in[1], rfd = out[0], status = 0;
+    size_t off = 0, olen = 0;
+    char output[2048] = "";
+    long long deadline = h->timeout > 0 ? now_ms() + 1000LL * h->timeout : -1;
+    for (;;) {
+        struct pollfd p[2];
+        int np = 0;
+        if (rfd >= 0) p[np++] = (struct pollfd){.fd = rfd, .events = POLLIN};
+        if (wfd >= 0) p[np++] = (struct pollfd){.fd = wfd, .events = POLLOUT};
+        poll(p, (nfds_t)np, 10);
+        if (wfd >= 0) {
+            ssize_t w = write(wfd, state + off, len - off);
+            if (w > 0) off += (size_t)w;
+            if (off == len || (w < 0 && errno != EAGAIN && errno != EINTR)) {
+                close(wfd);
+                wfd = -1;
+            }
+        }
+        while (rfd >= 0) {
+            char b[512];
+            ssize_t n = read(rfd, b, sizeof b);
+            if (n > 0) {
+                size_t k = (size_t)n < sizeof output - 1 - olen ? (size_t)n : sizeof output - 1 - olen;
+                memcpy(output + olen, b, k);
+                olen += k;
+                output[olen] = 0;
+                continue;
+            }
+            if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+                close(rfd);
+                rfd = -1;
+            }
+            break;
+        }
+        if (waitpid(pid, &status, WNOHANG) == pid) break;
+        if (deadline >= 0 && now_ms() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            char m[4096];
+            one_line(output);
+            snprintf(m, sizeof m, "%s hook #%d %s: ran past its timeout of %d s and was killed%s%s", h->phase,
+                     h->index, h->path, h->timeout, olen ? "; output: " : "", output);
+            fail_msg(m);
+        }
+    }
+    /* what it wrote just before exiting */
+    while (rfd >= 0) {
+        char b[512];
+        ssize_t n = read(rfd, b, sizeof b);
+        if (n <= 0) break;
+        size_t k = (size_t)n < sizeof output - 1 - olen ? (size_t)n : sizeof output - 1 - olen;
+        memcpy(output + olen, b, k);
+        olen += k;
+        output[olen] = 0;
+    }
+    if (wfd >= 0) close(wfd);
+    if (rfd >= 0) close(rfd);
+    sigaction(SIGPIPE, &old, NULL);
+    free(state);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+    char m[4096], how[64];
+    if (WIFEXITED(status)) snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(status));
+    else snprintf(how, sizeof how, "killed by signal %d", WTERMSIG(status));
+    one_line(output);
+    snprintf(m, sizeof m, "%s hook #%d %s: %s%s%s", h->phase, h->index, h->path, how, olen ? "; output: " : "",
+             output);
+    fail_msg(m);
+}
+
+static void do_hook(char **a) {
+    struct hook h = {.phase = a[0], .path = a[1], .timeout = (int)num(a[2]), .pre = a[3], .post = a[4],
+                     .argv = list_copy(hargv, nhargv), .envp = list_copy(henv, nhenv)};
+    nhargv = nhenv = 0;
+    if (!strcmp(h.phase, "createContainer")) {
+        /* runc runs them with the rootfs as the working directory, the host's / still visible */
+        h.index = ncreate++;
+        if (fchdir(rootfd) < 0) fail("chdir", "rootfs");
+        run_hook(&h);
+        return;
+    }
+    if (nstart >= MAX_HOOKS) fail_errno("hook", "too many startContainer hooks", E2BIG);
+    h.index = nstart;
+    start_hooks[nstart++] = h;
+}
+
 /* ---------- the child stage ---------- */
 
 static char *cargv[MAX_LIST], *cenv[MAX_LIST];
@@ -725,19 +915,32 @@ static void do_exec(void) {
         int w = openat(fifo_dir, fifo_name, O_WRONLY | O_CLOEXEC); /* blocks until `start` reads */
         if (w < 0) fail("open-exec-fifo", fifo_name);
         if (write(w, "0", 1) != 1) fail("write-exec-fifo", fifo_name);
-        close(w);
         close(fifo_dir);
+        /* `start` reads on to the end of the fifo: it ends when execve closes it (O_CLOEXEC), after an
+         * error text if a startContainer hook or the execve fails. */
+        fifo_fd = w;
     }
+    /* config.md "startContainer": in the container, after start, before the user process */
+    for (int i = 0; i < nstart; i++) run_hook(&start_hooks[i]);
     /* runtime-linux.md "File descriptors": only stdio (and --preserve-fds) reach the process; every
-     * other fd is closed here, not merely marked close-on-exec (CVE-2024-21626 class). */
-    if (syscall(SYS_close_range, 3 + npreserve, ~0U, 0) < 0) fail("close_range", "");
+     * other fd is closed here, not merely marked close-on-exec (CVE-2024-21626 class). The fifo is
+     * close-on-exec and stays open until the execve succeeds. */
+    unsigned int first = 3 + (unsigned int)npreserve;
+    if (fifo_fd >= (int)first) {
+        if ((unsigned int)fifo_fd > first && syscall(SYS_close_range, first, (unsigned int)fifo_fd - 1, 0) < 0)
+            fail("close_range", "");
+        if (syscall(SYS_close_range, (unsigned int)fifo_fd + 1, ~0U, 0) < 0) fail("close_range", "");
+    } else {
+        fifo_fd = -1;
+        if (syscall(SYS_close_range, first, ~0U, 0) < 0) fail("close_range", "");
+    }
     execve(path, cargv, cenv);
     fail("execve", path);
 }
 
 static void child(int sync_fd, int userns) {
-    char c;
-    if (read(sync_fd, &c, 1) != 1) fail("sync", "parent");
+    /* the parent stage sends our pid as the host sees it (for the hooks' state) once the maps are written */
+    if (read(sync_fd, &host_pid, sizeof host_pid) != sizeof host_pid) fail("sync", "parent");
     close(sync_fd);
     if (userns) {
         if (setresgid(0, 0, 0) < 0) fail("setgid", "0");
@@ -823,6 +1026,12 @@ static void child(int sync_fd, int userns) {
             do_seccomp(a);
         } else if (!strcmp(op, "cwd")) {
             if (chdir(a[0]) < 0) fail("chdir", a[0]);
+        } else if (!strcmp(op, "hookarg")) {
+            if (nhargv < MAX_LIST - 1) hargv[nhargv++] = a[0];
+        } else if (!strcmp(op, "hookenv")) {
+            if (nhenv < MAX_LIST - 1) henv[nhenv++] = a[0];
+        } else if (!strcmp(op, "hook")) {
+            do_hook(a);
         } else if (!strcmp(op, "preserve")) {
             npreserve = (int)num(a[0]);
         } else if (!strcmp(op, "env")) {
@@ -979,7 +1188,7 @@ int main(int argc, char **argv, char **envp) {
     char msg[64];
     snprintf(msg, sizeof msg, "pid %d\n", pid);
     say(msg);
-    if (write(sync[1], "1", 1) != 1) fail("sync", "child");
+    if (write(sync[1], &pid, sizeof pid) != sizeof pid) fail("sync", "child");
     close(sync[1]);
     if (!wait_mode) return 0;
 

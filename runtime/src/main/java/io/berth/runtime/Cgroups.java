@@ -257,6 +257,32 @@ public final class Cgroups {
         return List.of();
     }
 
+    /**
+     * Every pid in the container's cgroup and its descendants (runc's GetAllPids), from the first hierarchy
+     * that lists any, in the order the kernel lists them.
+     */
+    public List<Long> allPids(String path) {
+        for (Hierarchy h : hierarchies) {
+            Path dir = h.mount().resolve(path.substring(1));
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            List<Long> pids = new ArrayList<>();
+            try (var walk = Files.walk(dir)) {
+                for (Path d : walk.filter(Files::isDirectory).toList()) {
+                    read(d.resolve("cgroup.procs")).ifPresent(s -> s.lines().map(String::trim)
+                            .filter(l -> !l.isEmpty()).map(Long::parseLong).forEach(pids::add));
+                }
+            } catch (IOException | UncheckedIOException e) {
+                continue; // the cgroup went away meanwhile: try the next hierarchy
+            }
+            if (!pids.isEmpty()) {
+                return pids;
+            }
+        }
+        return List.of();
+    }
+
     /** delete: removes the leaf directories (they must be empty of processes by now). */
     public void destroy(String path) {
         // An exited task leaves its cgroup only once reaped; an orphaned container is reaped by whoever

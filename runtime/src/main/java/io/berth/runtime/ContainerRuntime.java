@@ -61,7 +61,9 @@ public final class ContainerRuntime {
                 // runtime.md "Create": later edits of config.json MUST NOT affect the container; keep a copy
                 // for the hooks that run at start and delete.
                 Files.copy(bundle.resolve("config.json"), dir.resolve("config.json"));
-                cgroups = Cgroups.detect();
+                Cgroups probe = Cgroups.detect();
+                checkCgroupUnused(probe, cgroupPath);
+                cgroups = probe; // from here on a failure removes the cgroups again
                 List<String> procs = cgroups.create(cgroupPath, spec.linux().flatMap(l -> l.resources()));
                 Plan plan = PlanCompiler.compile(new PlanCompiler.Inputs(spec, bundle, dir, procs, opt.noPivot(),
                         opt.preserveFds(), foreground, Path.of("/proc/self/status"), cgroupPath,
@@ -106,6 +108,23 @@ public final class ContainerRuntime {
                 }
                 throw (RuntimeException) e;
             }
+        }
+    }
+
+    /**
+     * runc 1.1's checks before create: a frozen cgroup is refused (the new container would join it and hang
+     * frozen - e.g. a paused container elsewhere with the same cgroup path), a non-empty one gets a warning.
+     */
+    private static void checkCgroupUnused(Cgroups cg, String path) {
+        Optional<Freezer> f = Freezer.of(cg, path).filter(Freezer::frozen);
+        if (f.isPresent()) {
+            throw new RuntimeError("container's cgroup unexpectedly frozen: " + f.get().dir() + " (a paused container "
+                    + "with the same cgroup path?)");
+        }
+        List<Long> pids = cg.allPids(path);
+        if (!pids.isEmpty()) {
+            System.err.println("berth-runtime: warning: container's cgroup " + path + " is not empty: " + pids.size()
+                    + " process(es) found (another container with the same cgroup path?)");
         }
     }
 
@@ -190,10 +209,11 @@ public final class ContainerRuntime {
                     // started normally (interrupted), or the fifo is gone
                 }
             });
+            // The init writes "0" once we opened the fifo, runs the startContainer hooks, and the fifo ends
+            // when its execve succeeds; whatever follows the "0" is why it failed instead.
+            byte[] got;
             try (InputStream in = Files.newInputStream(fifo)) {
-                if (in.read() < 0) {
-                    throw new RuntimeError("start " + id + ": the container process exited before it was started");
-                }
+                got = in.readAllBytes();
             } catch (IOException e) {
                 throw new RuntimeError("start " + id + ": exec fifo " + fifo + ": " + e.getMessage(), e);
             } finally {
@@ -203,6 +223,14 @@ public final class ContainerRuntime {
                 Files.deleteIfExists(fifo);
             } catch (IOException e) {
                 throw new RuntimeError("start " + id + ": remove " + fifo + ": " + e.getMessage(), e);
+            }
+            if (got.length == 0) {
+                throw new RuntimeError("start " + id + ": the container process exited before it was started");
+            }
+            if (got.length > 1) {
+                store.save(c.with(State.Status.STOPPED));
+                throw new RuntimeError("start " + id + ": " + new String(got, 1, got.length - 1,
+                        java.nio.charset.StandardCharsets.UTF_8).strip());
             }
             Container running = c.with(State.Status.RUNNING);
             store.save(running);
@@ -227,7 +255,12 @@ public final class ContainerRuntime {
         }).flatMap(Optional::stream).toList();
     }
 
-    /** runtime.md "Kill": only created or running containers. With all, every process of its cgroup. */
+    /**
+     * runtime.md "Kill": only created, running (or paused) containers. With all, every process of its cgroup,
+     * frozen meanwhile so none forks out of the list (as runc). A frozen task only acts on a signal once
+     * thawed: for SIGKILL a paused container is thawed (runc does the same); other signals stay pending until
+     * resume.
+     */
     public void kill(String id, int signal, boolean all) {
         Container c = store.load(id);
         if (c.status() != State.Status.CREATED && c.status() != State.Status.RUNNING
@@ -235,15 +268,99 @@ public final class ContainerRuntime {
             throw new RuntimeError("cannot kill container \"" + id + "\": it is " + c.status().json()
                     + " (runtime.md: only created or running containers)");
         }
-        List<Long> pids = all ? Cgroups.detect().pids(c.cgroupPath()) : List.of(c.pid().orElseThrow());
-        if (pids.isEmpty()) {
-            pids = List.of(c.pid().orElseThrow());
-        }
-        for (long pid : pids) {
-            int err = Native.kill(pid, signal);
-            if (err != 0 && err != 3 /* ESRCH: exited meanwhile */) {
-                throw new RuntimeError("kill " + id + ": kill(" + pid + ", " + signal + ") failed: errno " + err);
+        boolean paused = c.status() == State.Status.PAUSED;
+        Cgroups cg = Cgroups.detect();
+        Optional<Freezer> freezer = Freezer.of(cg, c.cgroupPath()).filter(f -> java.nio.file.Files.isDirectory(f.dir()));
+        boolean frozenHere = false;
+        if (all && !paused && freezer.isPresent()) {
+            try {
+                freezer.get().freeze();
+                frozenHere = true;
+            } catch (RuntimeError e) {
+                // signal them anyway, as runc does when the freeze fails
             }
+        }
+        try {
+            List<Long> pids = all ? cg.allPids(c.cgroupPath()) : List.of(c.pid().orElseThrow());
+            if (pids.isEmpty()) {
+                pids = List.of(c.pid().orElseThrow());
+            }
+            for (long pid : pids) {
+                int err = Native.kill(pid, signal);
+                if (err != 0 && err != 3 /* ESRCH: exited meanwhile */) {
+                    throw new RuntimeError("kill " + id + ": kill(" + pid + ", " + signal + ") failed: errno " + err);
+                }
+            }
+        } finally {
+            if (freezer.isPresent() && (frozenHere || signal == 9 && freezer.get().frozen())) {
+                freezer.get().thaw();
+            }
+        }
+    }
+
+    /** runc's pause: freezes every process of a created or running container; state then says "paused". */
+    public void pause(String id) {
+        try (StateStore.Lock _ = store.lock(id)) {
+            Container c = store.load(id);
+            if (c.status() != State.Status.CREATED && c.status() != State.Status.RUNNING) {
+                throw new RuntimeError("cannot pause container \"" + id + "\": it is " + c.status().json()
+                        + " (only a created or running container can be paused)");
+            }
+            Cgroups cg = Cgroups.detect();
+            Freezer f = Freezer.require(cg, c.cgroupPath(), "pause " + id);
+            List<Long> pids = new java.util.ArrayList<>(cg.allPids(c.cgroupPath()));
+            if (pids.isEmpty()) {
+                pids.add(c.pid().orElseThrow());
+            }
+            f.join(pids);
+            f.freeze();
+        }
+    }
+
+    /** runc's resume: thaws a paused container. */
+    public void resume(String id) {
+        try (StateStore.Lock _ = store.lock(id)) {
+            Container c = store.load(id);
+            if (c.status() != State.Status.PAUSED) {
+                throw new RuntimeError("cannot resume container \"" + id + "\": it is " + c.status().json()
+                        + ", not paused");
+            }
+            Freezer.require(Cgroups.detect(), c.cgroupPath(), "resume " + id).thaw();
+        }
+    }
+
+    /** runc's ps: the pids in the container's cgroup (and below it), empty once nothing runs there. */
+    public List<Long> processes(String id) {
+        Container c = store.load(id);
+        return Cgroups.detect().allPids(c.cgroupPath());
+    }
+
+    /** runc's events --stats: the cgroup statistics, as runc's types.Stats JSON. */
+    public io.berth.spec.json.Json.Obj stats(String id) {
+        Container c = store.load(id);
+        if (c.status() == State.Status.STOPPED) {
+            throw new RuntimeError("container with id " + id + " is not running");
+        }
+        return Events.stats(Cgroups.detect(), c.cgroupPath());
+    }
+
+    /** The container as events sees it: its cgroup path, or an error when it is stopped or gone. */
+    public Container running(String id) {
+        Container c = store.load(id);
+        if (c.status() == State.Status.STOPPED) {
+            throw new RuntimeError("container with id " + id + " is not running");
+        }
+        return c;
+    }
+
+    /** runc's update: new resource limits for a created, running or paused container. */
+    public List<String> update(String id, Update.Request request) {
+        try (StateStore.Lock _ = store.lock(id)) {
+            Container c = store.load(id);
+            if (c.status() == State.Status.STOPPED || c.status() == State.Status.CREATING) {
+                throw new RuntimeError("cannot update container \"" + id + "\": it is " + c.status().json());
+            }
+            return Update.apply(Cgroups.detect(), c.cgroupPath(), request);
         }
     }
 
@@ -273,10 +390,13 @@ public final class ContainerRuntime {
                             + c.status().json());
                 }
                 if (c.pid().isPresent()) {
-                    List<Long> pids = Cgroups.detect().pids(c.cgroupPath());
+                    Cgroups cg = Cgroups.detect();
+                    List<Long> pids = cg.allPids(c.cgroupPath());
                     for (long p : pids.isEmpty() ? List.of(c.pid().get()) : pids) {
                         Native.kill(p, 9);
                     }
+                    // frozen tasks die only once thawed (whatever the status said a moment ago)
+                    Freezer.of(cg, c.cgroupPath()).filter(Freezer::frozen).ifPresent(Freezer::thaw);
                     waitGone(c);
                 }
             }

@@ -67,7 +67,7 @@ final class Hooks {
             int timeout = h.timeout().orElse(0);
             if (timeout > 0 && !p.waitFor(timeout, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new RuntimeError(what + ": timed out after " + timeout + " s");
+                throw new RuntimeError(what + ": ran past its timeout of " + timeout + " s and was killed");
             }
             int code = p.waitFor();
             if (code != 0) {

@@ -100,6 +100,8 @@ public final class InitProcess {
                     return new Started(pid, init);
                 } else if (line.startsWith("error\t")) {
                     throw initError(line);
+                } else if (line.startsWith("failmsg\t")) {
+                    throw new RuntimeError("container init: " + line.substring("failmsg\t".length()));
                 }
             }
             int status = init.waitFor();

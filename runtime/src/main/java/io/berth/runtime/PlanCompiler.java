@@ -9,6 +9,7 @@ import io.berth.spec.runtime.Mount;
 import io.berth.spec.runtime.Namespace;
 import io.berth.spec.runtime.Process;
 import io.berth.spec.runtime.Spec;
+import io.berth.spec.runtime.State;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -137,10 +138,11 @@ public final class PlanCompiler {
         if (!spec.hooks().prestart().isEmpty() || !spec.hooks().createRuntime().isEmpty()) {
             plan.op("sync");
         }
-        if (!spec.hooks().createContainer().isEmpty() || !spec.hooks().startContainer().isEmpty()) {
-            throw new RuntimeError("hooks.createContainer/startContainer: hooks inside the container's namespaces "
-                    + "are not supported yet by berth-runtime");
-        }
+        // config.md "createContainer": after createRuntime, in the container's namespaces, before pivot_root
+        // (the host's / still visible, as the spec's "path MUST resolve in the runtime namespace" needs).
+        String id = in.stateDir().getFileName().toString(); // the state directory is <root>/<id>
+        hooks(plan, "createContainer", spec.hooks().createContainer(), new State(Container.OCI_VERSION, id,
+                State.Status.CREATING, Optional.of(PID_MARK), in.bundle().toString(), spec.annotations()), proc.env());
         plan.op(in.noPivot() ? "chroot" : "pivot");
 
         // --- after pivot_root: paths are the container's own ---
@@ -190,8 +192,43 @@ public final class PlanCompiler {
         for (String a : proc.args()) {
             plan.op("arg", a);
         }
+        // config.md "startContainer": run by the init once start released it, in the container, just before
+        // the user process; the state says "created", as runc's does
+        hooks(plan, "startContainer", spec.hooks().startContainer(), new State(Container.OCI_VERSION, id,
+                State.Status.CREATED, Optional.of(PID_MARK), in.bundle().toString(), spec.annotations()), proc.env());
         plan.op("exec");
         return plan;
+    }
+
+    /** Stands for the pid in a hook's state JSON; runtime-init puts the container's host pid there. */
+    private static final long PID_MARK = 7_777_777_777_777L;
+
+    /**
+     * Hooks run by runtime-init: argv and env entries, then the hook with its timeout and the state split
+     * around the pid. Without an env of its own a hook gets the process's (runc's hooks inherit its init's
+     * environment, which is the process's by then).
+     */
+    private static void hooks(Plan plan, String phase, List<io.berth.spec.runtime.Hook> hooks, State state,
+            List<String> processEnv) {
+        if (hooks.isEmpty()) {
+            return;
+        }
+        String json = new String(state.toBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String mark = Long.toString(PID_MARK);
+        int at = json.indexOf(mark);
+        for (io.berth.spec.runtime.Hook h : hooks) {
+            if (!h.path().startsWith("/")) {
+                throw new RuntimeError("hooks." + phase + ": path \"" + h.path() + "\" MUST be absolute");
+            }
+            for (String a : h.args().isEmpty() ? List.of(h.path()) : h.args()) {
+                plan.op("hookarg", a);
+            }
+            for (String e : h.env().isEmpty() ? processEnv : h.env()) {
+                plan.op("hookenv", e);
+            }
+            plan.op("hook", phase, h.path(), h.timeout().orElse(0), json.substring(0, at),
+                    json.substring(at + mark.length()));
+        }
     }
 
     /**

@@ -134,7 +134,8 @@ public final class StateStore {
 
     /**
      * runtime.md "State" status: created while the init waits on the exec fifo, running once start has
-     * consumed the fifo, stopped when the process is gone (or its pid now belongs to another process).
+     * consumed the fifo, stopped when the process is gone (or its pid now belongs to another process), and
+     * runc's "paused" while the container's freezer cgroup is frozen.
      */
     State.Status liveStatus(Container c) {
         if (c.pid().isEmpty() || !ProcStat.alive(c.pid().get(), c.startTime())) {
@@ -144,7 +145,21 @@ public final class StateStore {
         if (c.status() == State.Status.CREATING) {
             return State.Status.CREATING;
         }
+        // runc's order: a frozen cgroup makes the container "paused", whether it was created or running
+        if (Freezer.of(cgroups(), c.cgroupPath()).map(Freezer::frozen).orElse(false)) {
+            return State.Status.PAUSED;
+        }
         return Files.exists(dir(c.id()).resolve("exec.fifo")) ? State.Status.CREATED : State.Status.RUNNING;
+    }
+
+    private Cgroups cgroups;
+
+    /** The host's hierarchies, read once per command (list looks at every container). */
+    private Cgroups cgroups() {
+        if (cgroups == null) {
+            cgroups = Cgroups.detect();
+        }
+        return cgroups;
     }
 
     public List<String> ids() {

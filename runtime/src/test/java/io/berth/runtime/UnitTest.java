@@ -101,4 +101,53 @@ class UnitTest {
         Plan none = compile(tmp, config.replace("\"terminal\": true", "\"terminal\": false"), false, Optional.empty());
         assertThat(none.ops().stream().map(List::getFirst).toList()).doesNotContain("console", "consock", "ttyproxy");
     }
+
+    @Test
+    void cgroupFileSyntaxes() {
+        assertThat(Events.ranges("0-2,5\n")).hasSize(4).last().isEqualTo(io.berth.spec.json.Json.num(5));
+        assertThat(Events.ranges("")).isEmpty();
+        assertThat(Events.keyValues("cache 8192\nrss 4\nbogus\n")).containsOnlyKeys("cache", "rss");
+    }
+
+    /** createContainer ops sit before pivot_root, startContainer ops just before exec; the pid is left out. */
+    @Test
+    void containerHooksInThePlan() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("plan");
+        try {
+            java.nio.file.Files.createDirectories(dir.resolve("rootfs"));
+            String config = io.berth.runtime.cli.DefaultSpec.json(false, 0, 0)
+                    .replace("\"terminal\": true", "\"terminal\": false")
+                    .replace("\"linux\": {", "\"hooks\": {\"createContainer\": [{\"path\": \"/bin/cc\", \"timeout\": 3}], "
+                            + "\"startContainer\": [{\"path\": \"/bin/sc\", \"args\": [\"sc\", \"-x\"], \"env\": [\"A=1\"]}]}, "
+                            + "\"linux\": {");
+            io.berth.spec.runtime.Spec spec = io.berth.spec.runtime.Spec.parse(config.getBytes());
+            Plan p = PlanCompiler.compile(new PlanCompiler.Inputs(spec, dir, dir.resolve("c9"), java.util.List.of(),
+                    false, 0, false, java.nio.file.Path.of("/proc/self/status"), "/berth/c9", Optional.empty()));
+            java.util.List<String> names = p.ops().stream().map(o -> o.getFirst()).toList();
+            java.util.List<java.util.List<String>> hooks = p.ops().stream().filter(o -> o.getFirst().equals("hook")).toList();
+            assertThat(hooks).hasSize(2);
+            assertThat(names.indexOf("hook")).isLessThan(names.indexOf("pivot"));
+            assertThat(names.lastIndexOf("hook")).isEqualTo(names.indexOf("exec") - 1);
+            java.util.List<String> cc = hooks.get(0);
+            assertThat(cc.subList(1, 4)).containsExactly("createContainer", "/bin/cc", "3");
+            assertThat(cc.get(4)).contains("\"id\": \"c9\"").contains("\"status\": \"creating\"").endsWith("\"pid\": ");
+            assertThat(cc.get(5)).startsWith(",").contains("\"bundle\": \"" + dir + "\"");
+            assertThat(hooks.get(1).subList(1, 4)).containsExactly("startContainer", "/bin/sc", "0");
+            assertThat(hooks.get(1).get(4)).contains("\"status\": \"created\"");
+            int sc = p.ops().indexOf(hooks.get(1));
+            assertThat(p.ops().subList(sc - 3, sc)).containsExactly(java.util.List.of("hookarg", "sc"),
+                    java.util.List.of("hookarg", "-x"), java.util.List.of("hookenv", "A=1"));
+            // without env of its own a hook gets the process's environment; without args, argv is the path
+            int ci = p.ops().indexOf(cc);
+            assertThat(p.ops().get(ci - 1).getFirst()).isEqualTo("hookenv");
+            assertThat(p.ops().get(ci - 1).get(1)).startsWith("TERM=");
+            assertThat(p.ops().stream().filter(o -> o.equals(java.util.List.of("hookarg", "/bin/cc"))).count()).isEqualTo(1);
+        } finally {
+            try (var w = java.nio.file.Files.walk(dir)) {
+                for (java.nio.file.Path x : w.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.delete(x);
+                }
+            }
+        }
+    }
 }

@@ -39,6 +39,11 @@ final class AotTraining {
             m.run(new String[] {"--root", r, "state", id});
             m.run(new String[] {"--root", r, "start", id});
             m.run(new String[] {"--root", r, "list", "--format", "json"});
+            m.run(new String[] {"--root", r, "pause", id});
+            m.run(new String[] {"--root", r, "state", id});
+            m.run(new String[] {"--root", r, "resume", id});
+            m.run(new String[] {"--root", r, "ps", "--format", "json", id});
+            m.run(new String[] {"--root", r, "events", "--stats", id});
             m.run(new String[] {"--root", r, "kill", id, "KILL"});
             m.run(new String[] {"--root", r, "delete", "--force", id});
         }

@@ -24,7 +24,8 @@ final class Features {
         return new ObjBuilder()
                 .put("ociVersionMin", "1.0.0")
                 .put("ociVersionMax", "1.3.0")
-                .nonEmpty("hooks", List.of("prestart", "createRuntime", "poststart", "poststop"))
+                .nonEmpty("hooks", List.of("prestart", "createRuntime", "createContainer", "startContainer",
+                        "poststart", "poststop"))
                 .nonEmpty("mountOptions", mountOptions())
                 .put("linux", new ObjBuilder()
                         .nonEmpty("namespaces", List.of("cgroup", "ipc", "mount", "network", "pid", "time", "user",

@@ -126,7 +126,8 @@ public final class RuntimeMain {
             global = g.flags();
             if (g.positional().isEmpty()) {
                 err.println("usage: berth-runtime [--root DIR] COMMAND [ARGS]\n"
-                        + "commands: create start state kill delete run list spec features");
+                        + "commands: create start state kill delete run exec list ps pause resume events update spec "
+                        + "features");
                 return g.bool("version", "v") ? 0 : 1;
             }
             String cmd = g.positional().getFirst();
@@ -161,10 +162,18 @@ public final class RuntimeMain {
                 }
                 case "exec" -> exec(rt, g, rest);
                 case "run" -> rt.run(id(a, cmd), createOptions(a), a.bool("detach", "d"));
-                case "list", "ps" -> {
-                    if (cmd.equals("ps")) {
-                        throw new RuntimeError("ps: not implemented yet");
-                    }
+                case "pause" -> {
+                    rt.pause(id(a, cmd));
+                    yield 0;
+                }
+                case "resume" -> {
+                    rt.resume(id(a, cmd));
+                    yield 0;
+                }
+                case "ps" -> PsCommand.run(rt, rest, out);
+                case "events" -> EventsCommand.run(rt, rest, out, err);
+                case "update" -> UpdateCommand.run(rt, rest, System.in, err);
+                case "list" -> {
                     list(rt, Optional.ofNullable(a.flag("format", "f")).orElse("table"), a.bool("quiet", "q"));
                     yield 0;
                 }
@@ -180,8 +189,7 @@ public final class RuntimeMain {
                     AotTraining.run(this);
                     yield 0;
                 }
-                default -> throw new RuntimeError("unknown command \"" + cmd + "\" (exec, pause, resume, ps, events "
-                        + "and update are not implemented yet)");
+                default -> throw new RuntimeError("unknown command \"" + cmd + "\"");
             };
         } catch (RuntimeError | io.berth.spec.json.JsonException e) {
             report(e.getMessage());

@@ -98,6 +98,11 @@ public record Resources(
         }
     }
 
+    /** A LinuxResources object on its own, as runc's {@code update --resources FILE} reads it. */
+    public static Resources parse(byte[] bytes) {
+        return read(io.berth.spec.json.JsonCodec.parseObject(bytes, "resources"));
+    }
+
     static Resources read(Fields f) {
         return new Resources(f.objects("devices", DeviceRule::read), f.optObject("memory").map(Memory::read),
                 f.optObject("cpu").map(Cpu::read),
