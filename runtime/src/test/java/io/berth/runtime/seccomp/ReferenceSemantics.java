@@ -39,21 +39,9 @@ final class ReferenceSemantics {
         long nr = Integer.toUnsignedLong(d.nr());
         boolean bit30 = (nr & (1L << 30)) != 0;
 
-        String dflt = s.defaultAction();
-        if (!(dflt.equals("SCMP_ACT_ALLOW") || dflt.equals("SCMP_ACT_LOG") || dflt.equals("SCMP_ACT_TRACE"))) {
-            Arch stubArch = d.arch() == Arch.AUDIT_ARCH_I386 ? Arch.X86
-                    : d.arch() == Arch.AUDIT_ARCH_X86_64 ? (bit30 ? Arch.X32 : Arch.X86_64) : null;
-            if (stubArch != null && listed.contains(stubArch)) {
-                long max = -1;
-                for (Seccomp.Rule r : s.syscalls()) {
-                    for (String n : r.names()) {
-                        max = Math.max(max, stubArch.number(n).map(Integer::toUnsignedLong).orElse(-1L));
-                    }
-                }
-                if (max > 0 && nr > max) {
-                    return RET_ERRNO | ENOSYS;
-                }
-            }
+        Optional<Integer> enosys = stub(s, d);
+        if (enosys.isPresent()) {
+            return enosys.get();
         }
         Arch arch;
         if (d.arch() == Arch.AUDIT_ARCH_I386 && x86) {
@@ -93,6 +81,30 @@ final class ReferenceSemantics {
             }
         }
         return firstConditional != null ? firstConditional : def;
+    }
+
+    /** runc's -ENOSYS stub, in front of libseccomp's filter: ENOSYS for numbers above the profile's highest. */
+    static Optional<Integer> stub(Seccomp s, Data d) {
+        List<Arch> listed = s.architectures().stream().flatMap(a -> Arch.byName(a).stream()).toList();
+        long nr = Integer.toUnsignedLong(d.nr());
+        boolean bit30 = (nr & (1L << 30)) != 0;
+        String dflt = s.defaultAction();
+        if (!(dflt.equals("SCMP_ACT_ALLOW") || dflt.equals("SCMP_ACT_LOG") || dflt.equals("SCMP_ACT_TRACE"))) {
+            Arch stubArch = d.arch() == Arch.AUDIT_ARCH_I386 ? Arch.X86
+                    : d.arch() == Arch.AUDIT_ARCH_X86_64 ? (bit30 ? Arch.X32 : Arch.X86_64) : null;
+            if (stubArch != null && listed.contains(stubArch)) {
+                long max = -1;
+                for (Seccomp.Rule r : s.syscalls()) {
+                    for (String n : r.names()) {
+                        max = Math.max(max, stubArch.number(n).map(Integer::toUnsignedLong).orElse(-1L));
+                    }
+                }
+                if (max > 0 && nr > max) {
+                    return Optional.of(RET_ERRNO | ENOSYS);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private static boolean holds(Arch arch, Seccomp.Arg a, Data d) {

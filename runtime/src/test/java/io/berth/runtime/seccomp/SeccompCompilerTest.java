@@ -292,13 +292,13 @@ class SeccompCompilerTest {
         assertThat(longest).as("some programs need long jumps").isGreaterThan(600);
     }
 
-    private static String randomName(Random rnd) {
+    static String randomName(Random rnd) {
         Arch a = Arch.values()[rnd.nextInt(3)];
         List<String> all = new ArrayList<>(ReferenceSemantics.names(a));
         return all.get(rnd.nextInt(all.size()));
     }
 
-    private static long value(Random rnd) {
+    static long value(Random rnd) {
         return switch (rnd.nextInt(5)) {
             case 0 -> rnd.nextInt(20);
             case 1 -> 0xffff_ffffL;
