@@ -44,6 +44,18 @@ public final class SeccompCompiler {
             RET_ALLOW = 0x7fff0000;
     static final int EPERM = 1, ENOSYS = 38;
 
+    /** x86's multiplexers and the call numbers (their argument 0) of the syscalls they carry; ipc + 100. */
+    static final int X86_SOCKETCALL = 102, X86_IPC = 117;
+    static final Map<String, Integer> MULTIPLEXED = Map.ofEntries(Map.entry("socket", 1), Map.entry("bind", 2),
+            Map.entry("connect", 3), Map.entry("listen", 4), Map.entry("accept", 5), Map.entry("getsockname", 6),
+            Map.entry("getpeername", 7), Map.entry("socketpair", 8), Map.entry("send", 9), Map.entry("recv", 10),
+            Map.entry("sendto", 11), Map.entry("recvfrom", 12), Map.entry("shutdown", 13), Map.entry("setsockopt", 14),
+            Map.entry("getsockopt", 15), Map.entry("sendmsg", 16), Map.entry("recvmsg", 17), Map.entry("accept4", 18),
+            Map.entry("recvmmsg", 19), Map.entry("sendmmsg", 20), Map.entry("semop", 101), Map.entry("semget", 102),
+            Map.entry("semctl", 103), Map.entry("semtimedop", 104), Map.entry("msgsnd", 111), Map.entry("msgrcv", 112),
+            Map.entry("msgget", 113), Map.entry("msgctl", 114), Map.entry("shmat", 121), Map.entry("shmdt", 122),
+            Map.entry("shmget", 123), Map.entry("shmctl", 124));
+
     /** seccomp_data offsets. */
     static final int OFF_NR = 0, OFF_ARCH = 4, OFF_ARGS = 16;
 
@@ -166,6 +178,18 @@ public final class SeccompCompiler {
                     if (nr.isPresent()) {
                         for (List<Cond> alt : alternatives) {
                             rules.get(a).computeIfAbsent(nr.get(), k -> new ArrayList<>()).add(new Rule(alt, act));
+                        }
+                    }
+                    Integer call = MULTIPLEXED.get(name);
+                    if (a == Arch.X86 && call != null) {
+                        // libseccomp also adds the socketcall(2)/ipc(2) form on x86: the call number replaces
+                        // any condition on argument 0, the other conditions stay as they are
+                        int mux = call < 100 ? X86_SOCKETCALL : X86_IPC;
+                        for (List<Cond> alt : alternatives) {
+                            List<Cond> muxed = new ArrayList<>();
+                            muxed.add(new Cond(0, Op.EQ, call % 100, 0));
+                            alt.stream().filter(c -> c.index() != 0).forEach(muxed::add);
+                            rules.get(a).computeIfAbsent(mux, k -> new ArrayList<>()).add(new Rule(muxed, act));
                         }
                     }
                 }

@@ -57,30 +57,47 @@ final class ReferenceSemantics {
         } else {
             return RET_KILL_THREAD;
         }
-        Optional<String> name = name(arch, d.nr());
-        if (name.isEmpty()) {
-            return def;
-        }
-        Integer firstConditional = null;
+        // the syscall's rules as (conditions, action), in profile order
+        List<List<Seccomp.Arg>> conds = new java.util.ArrayList<>();
+        List<Integer> acts = new java.util.ArrayList<>();
         for (Seccomp.Rule r : s.syscalls()) {
             int act = action(r.action(), r.errnoRet(), "x", all);
-            if (act == def || !r.names().contains(name.get())) {
-                continue;
-            }
-            if (r.args().isEmpty()) {
-                return act; // an unconditional rule wins
-            }
-            if (firstConditional != null) {
+            if (act == def) {
                 continue;
             }
             boolean sameIndexTwice = r.args().stream().map(Seccomp.Arg::index).distinct().count() < r.args().size();
-            boolean match = sameIndexTwice ? r.args().stream().anyMatch(a -> holds(arch, a, d))
-                    : r.args().stream().allMatch(a -> holds(arch, a, d));
-            if (match) {
-                firstConditional = act;
+            List<List<Seccomp.Arg>> alternatives = sameIndexTwice ? r.args().stream().map(List::of).toList()
+                    : List.of(r.args());
+            for (String n : r.names()) {
+                if (arch.number(n).equals(Optional.of(d.nr()))) {
+                    for (List<Seccomp.Arg> alt : alternatives) {
+                        conds.add(alt);
+                        acts.add(act);
+                    }
+                }
+                Integer call = MULTIPLEXED.get(n);
+                if (arch == Arch.X86 && call != null && d.nr() == (call < 100 ? X86_SOCKETCALL : X86_IPC)) {
+                    for (List<Seccomp.Arg> alt : alternatives) {
+                        List<Seccomp.Arg> c = new java.util.ArrayList<>();
+                        c.add(new Seccomp.Arg(0, call % 100, 0, "SCMP_CMP_EQ"));
+                        alt.stream().filter(x -> x.index() != 0).forEach(c::add);
+                        conds.add(c);
+                        acts.add(act);
+                    }
+                }
             }
         }
-        return firstConditional != null ? firstConditional : def;
+        for (int i = 0; i < conds.size(); i++) {
+            if (conds.get(i).isEmpty()) {
+                return acts.get(i); // an unconditional rule wins
+            }
+        }
+        for (int i = 0; i < conds.size(); i++) {
+            if (conds.get(i).stream().allMatch(a -> holds(arch, a, d))) {
+                return acts.get(i);
+            }
+        }
+        return def;
     }
 
     /** runc's -ENOSYS stub, in front of libseccomp's filter: ENOSYS for numbers above the profile's highest. */
