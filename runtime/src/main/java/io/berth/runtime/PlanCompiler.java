@@ -303,7 +303,8 @@ public final class PlanCompiler {
      */
     static void seccomp(Plan plan, Seccomp s, Process proc) {
         SeccompCompiler.Filter f = SeccompCompiler.compile(s);
-        boolean sysAdmin = proc.capabilities().map(c -> c.effective().contains("CAP_SYS_ADMIN")).orElse(false);
+        boolean sysAdmin = proc.capabilities().isPresent()
+                && proc.capabilities().get().effective().contains("CAP_SYS_ADMIN");
         boolean hold = !proc.noNewPrivileges() && !sysAdmin;
         plan.op("seccomp", f.flags(), hold ? 1 : 0, f.hex());
     }

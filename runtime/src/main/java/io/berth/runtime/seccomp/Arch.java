@@ -17,6 +17,8 @@ public enum Arch {
     /** linux/audit.h AUDIT_ARCH_X86_64 and AUDIT_ARCH_I386. */
     public static final int AUDIT_ARCH_X86_64 = 0xC000003E, AUDIT_ARCH_I386 = 0x40000003;
     public static final int X32_SYSCALL_BIT = 0x40000000;
+    /** Syscall numbers (without the x32 bit) are below this in every table (checked as a table is read). */
+    static final int SLOTS = 1024;
 
     /**
      * libseccomp's other architecture names (config-linux.md lists them). An x86 kernel never reports their
@@ -86,7 +88,11 @@ public enum Arch {
                 if (sp < 0 || semi < 0) {
                     break;
                 }
-                m.put(table.substring(i, sp), Integer.parseInt(table, sp + 1, semi, 10));
+                int nr = Integer.parseInt(table, sp + 1, semi, 10);
+                if ((nr & ~X32_SYSCALL_BIT) >= SLOTS) {
+                    throw new IllegalStateException(scmpName + ": syscall number " + nr + " beyond the compiler's slots");
+                }
+                m.put(table.substring(i, sp), nr);
                 i = semi + 1;
             }
             numbers = m;

@@ -67,10 +67,12 @@ public final class Bpf {
         return b.toString();
     }
 
+    private static final char[] DIGITS = "0123456789abcdef".toCharArray();
+
     private static void le(StringBuilder b, int v, int bytes) {
         for (int i = 0; i < bytes; i++) {
             int x = (v >>> (8 * i)) & 0xff;
-            b.append(Character.forDigit(x >>> 4, 16)).append(Character.forDigit(x & 15, 16));
+            b.append(DIGITS[x >>> 4]).append(DIGITS[x & 15]);
         }
     }
 

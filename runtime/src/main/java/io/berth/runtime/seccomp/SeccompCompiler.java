@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -92,7 +91,7 @@ public final class SeccompCompiler {
 
     static Set<String> kernelActions() {
         try {
-            return Set.of(Files.readString(Path.of("/proc/sys/kernel/seccomp/actions_avail")).trim().split("\\s+"));
+            return Set.of(Files.readString(Path.of("/proc/sys/kernel/seccomp/actions_avail")).trim().split(" "));
         } catch (IOException e) {
             // before Linux 4.14: the actions older kernels all have
             return Set.of("kill_thread", "trap", "errno", "trace", "allow");
@@ -132,12 +131,18 @@ public final class SeccompCompiler {
             }
         }
 
-        // Rules per architecture and syscall number, in profile order.
-        Map<Arch, TreeMap<Integer, List<Rule>>> rules = new LinkedHashMap<>();
+        // Rules per architecture and syscall number (slot: the number without the x32 bit), in profile order.
+        @SuppressWarnings("unchecked")
+        List<Rule>[][] rules = new List[Arch.values().length][];
         for (Arch a : inFilter) {
-            rules.put(a, new TreeMap<>());
+            rules[a.ordinal()] = new List[Arch.SLOTS];
         }
-        Map<Arch, Integer> highest = new LinkedHashMap<>();
+        long[] highest = {-1, -1, -1};
+        boolean x86 = inFilter.contains(Arch.X86), x32 = inFilter.contains(Arch.X32);
+        boolean[] isListed = new boolean[3];
+        for (Arch a : listed) {
+            isListed[a.ordinal()] = true;
+        }
         for (int i = 0; i < p.syscalls().size(); i++) {
             Seccomp.Rule r = p.syscalls().get(i);
             String path = at + ".syscalls[" + i + "]";
@@ -152,44 +157,54 @@ public final class SeccompCompiler {
                 if (arg.index() < 0 || arg.index() > 5) {
                     throw new RuntimeError(path + ".args[" + j + "].index: " + arg.index() + " is not 0-5");
                 }
-                String argPath = path + ".args[" + j + "]";
-                Op op = Op.of(arg.op()).orElseThrow(() -> new RuntimeError(argPath + ".op: unknown operator \""
-                        + arg.op() + "\""));
+                Op op = Op.of(arg.op());
+                if (op == null) {
+                    throw new RuntimeError(path + ".args[" + j + "].op: unknown operator \"" + arg.op() + "\"");
+                }
                 conds.add(new Cond(arg.index(), op, arg.value(), arg.valueTwo()));
                 perIndex[arg.index()]++;
             }
-            for (String name : r.names()) {
-                for (Arch a : listed) {
-                    a.number(name).ifPresent(nr -> highest.merge(a, nr, Math::max));
-                }
-            }
-            if (act == defaultAction) {
-                continue; // runc: "This rule is redundant, silently skip it"
+            boolean skip = act == defaultAction; // runc: "This rule is redundant, silently skip it"
+            boolean sameIndexTwice = false;
+            for (int count : perIndex) {
+                sameIndexTwice |= count > 1;
             }
             List<List<Cond>> alternatives = new ArrayList<>();
-            if (java.util.Arrays.stream(perIndex).anyMatch(n -> n > 1)) {
-                conds.forEach(c -> alternatives.add(List.of(c)));
+            if (sameIndexTwice) {
+                for (Cond c : conds) {
+                    alternatives.add(List.of(c));
+                }
             } else {
                 alternatives.add(conds);
             }
             for (String name : r.names()) {
                 for (Arch a : inFilter) {
-                    Optional<Integer> nr = a.number(name);
-                    if (nr.isPresent()) {
+                    Integer nr = a.numbers().get(name);
+                    if (nr != null && isListed[a.ordinal()]) {
+                        highest[a.ordinal()] = Math.max(highest[a.ordinal()], Integer.toUnsignedLong(nr));
+                    }
+                    if (skip) {
+                        continue;
+                    }
+                    if (nr != null) {
                         for (List<Cond> alt : alternatives) {
-                            rules.get(a).computeIfAbsent(nr.get(), k -> new ArrayList<>()).add(new Rule(alt, act));
+                            add(rules[a.ordinal()], nr, new Rule(alt, act));
                         }
                     }
-                    Integer call = MULTIPLEXED.get(name);
-                    if (a == Arch.X86 && call != null) {
+                    Integer call = a == Arch.X86 ? MULTIPLEXED.get(name) : null;
+                    if (call != null) {
                         // libseccomp also adds the socketcall(2)/ipc(2) form on x86: the call number replaces
                         // any condition on argument 0, the other conditions stay as they are
                         int mux = call < 100 ? X86_SOCKETCALL : X86_IPC;
                         for (List<Cond> alt : alternatives) {
                             List<Cond> muxed = new ArrayList<>();
                             muxed.add(new Cond(0, Op.EQ, call % 100, 0));
-                            alt.stream().filter(c -> c.index() != 0).forEach(muxed::add);
-                            rules.get(a).computeIfAbsent(mux, k -> new ArrayList<>()).add(new Rule(muxed, act));
+                            for (Cond c : alt) {
+                                if (c.index() != 0) {
+                                    muxed.add(c);
+                                }
+                            }
+                            add(rules[a.ordinal()], mux, new Rule(muxed, act));
                         }
                     }
                 }
@@ -205,31 +220,31 @@ public final class SeccompCompiler {
 
         // AUDIT_ARCH_I386
         int i386 = -1;
-        if (inFilter.contains(Arch.X86)) {
+        int i86 = Arch.X86.ordinal(), i64 = Arch.X86_64.ordinal(), ix32 = Arch.X32.ordinal();
+        if (x86) {
             Ranges r = new Ranges(def);
-            leaves(asm, Arch.X86, rules.get(Arch.X86), def, r);
-            if (stub && highest.containsKey(Arch.X86)) {
-                r.set(highest.get(Arch.X86) + 1L, 1L << 32, enosys);
+            leaves(asm, Arch.X86, rules[i86], def, r);
+            if (stub && highest[i86] > 0) { // runc: no stub for an architecture without syscalls
+                r.set(highest[i86] + 1, 1L << 32, enosys);
             }
             i386 = asm.load(OFF_NR, r.search(asm));
         }
         // AUDIT_ARCH_X86_64: x86_64 numbers below 2^30, x32 numbers above
         Ranges r = new Ranges(def);
-        boolean x32 = inFilter.contains(Arch.X32);
         if (!x32) {
             r.set(Arch.X32_SYSCALL_BIT, 0xffffffffL, badArch);
         }
-        leaves(asm, Arch.X86_64, rules.get(Arch.X86_64), def, r);
+        leaves(asm, Arch.X86_64, rules[i64], def, r);
         if (x32) {
-            leaves(asm, Arch.X32, rules.get(Arch.X32), def, r);
+            leaves(asm, Arch.X32, rules[ix32], def, r);
         }
         // runc's stub tests bit 30 (jset) where libseccomp uses jge 2^30: ranges by bit 30.
-        if (stub && highest.containsKey(Arch.X86_64)) {
-            r.set(highest.get(Arch.X86_64) + 1L, 0x40000000L, enosys);
+        if (stub && highest[i64] > 0) {
+            r.set(highest[i64] + 1, 0x40000000L, enosys);
             r.set(0x80000000L, 0xC0000000L, enosys);
         }
-        if (stub && highest.containsKey(Arch.X32)) {
-            r.set(highest.get(Arch.X32) + 1L, 0x80000000L, enosys);
+        if (stub && highest[ix32] > 0) {
+            r.set(highest[ix32] + 1, 0x80000000L, enosys);
             r.set(0xC0000000L, 1L << 32, enosys);
         }
         int x86_64 = asm.load(OFF_NR, r.search(asm));
@@ -246,6 +261,14 @@ public final class SeccompCompiler {
                     + " BPF instructions, more than the kernel's limit of " + Bpf.MAX_INSNS);
         }
         return new Filter(flags, program);
+    }
+
+    private static void add(List<Rule>[] rules, int nr, Rule r) {
+        int slot = nr & ~Arch.X32_SYSCALL_BIT;
+        if (rules[slot] == null) {
+            rules[slot] = new ArrayList<>(2);
+        }
+        rules[slot].add(r);
     }
 
     /** The seccomp return value for an action (runc's getAction; errnoRet defaults to EPERM). */
@@ -281,14 +304,23 @@ public final class SeccompCompiler {
     }
 
     /** Emits each syscall's code and records where its number leads. */
-    private static void leaves(Bpf.Assembler asm, Arch arch, TreeMap<Integer, List<Rule>> bySyscall, int def,
-            Ranges ranges) {
-        for (Map.Entry<Integer, List<Rule>> e : bySyscall.entrySet()) {
-            List<Rule> rs = e.getValue();
-            Optional<Rule> always = rs.stream().filter(x -> x.conds().isEmpty()).findFirst();
+    private static void leaves(Bpf.Assembler asm, Arch arch, List<Rule>[] bySlot, int def, Ranges ranges) {
+        long base = arch == Arch.X32 ? Arch.X32_SYSCALL_BIT : 0;
+        for (int slot = 0; slot < bySlot.length; slot++) {
+            List<Rule> rs = bySlot[slot];
+            if (rs == null) {
+                continue;
+            }
+            Rule always = null;
+            for (Rule x : rs) {
+                if (x.conds().isEmpty()) {
+                    always = x;
+                    break;
+                }
+            }
             int label;
-            if (always.isPresent()) {
-                label = asm.ret(always.get().action());
+            if (always != null) {
+                label = asm.ret(always.action());
             } else {
                 label = def;
                 for (int i = rs.size() - 1; i >= 0; i--) {
@@ -300,8 +332,7 @@ public final class SeccompCompiler {
                     label = onTrue;
                 }
             }
-            long nr = Integer.toUnsignedLong(e.getKey());
-            ranges.set(nr, nr + 1, label);
+            ranges.point(base + slot, label);
         }
     }
 
@@ -351,9 +382,14 @@ public final class SeccompCompiler {
             this.negated = negated;
         }
 
-        static Optional<Op> of(String scmp) {
-            return scmp.startsWith("SCMP_CMP_") ? java.util.Arrays.stream(values())
-                    .filter(o -> o.name().equals(scmp.substring(9))).findFirst() : Optional.empty();
+        /** The operator for its libseccomp name, or null. */
+        static Op of(String scmp) {
+            for (Op o : values()) {
+                if (scmp.length() == 9 + o.name().length() && scmp.startsWith("SCMP_CMP_") && scmp.endsWith(o.name())) {
+                    return o;
+                }
+            }
+            return null;
         }
     }
 
@@ -362,37 +398,77 @@ public final class SeccompCompiler {
     record Rule(List<Cond> conds, int action) {}
 
     /**
-     * Where each syscall number leads: a partition of [0, 2^32) into ranges, each with a target label.
-     * Compiles to a binary search: one {@code jge} per boundary between ranges with different targets.
+     * Where each syscall number leads: a few wide ranges (the default, bad-arch, -ENOSYS) with single
+     * syscall numbers on top, merged into a partition of [0, 2^32) where neighbours differ. Compiles to a
+     * binary search: one {@code jge} per boundary.
      */
     static final class Ranges {
-        private final TreeMap<Long, Integer> starts = new TreeMap<>();
+        private static final long END = 1L << 32;
+        private final TreeMap<Long, Integer> wide = new TreeMap<>();
+        private final List<long[]> points = new ArrayList<>();
 
         Ranges(int all) {
-            starts.put(0L, all);
+            wide.put(0L, all);
         }
 
-        /** Numbers in [from, to) lead to target. */
+        /** Numbers in [from, to) lead to target (a later range wins where they overlap). */
         void set(long from, long to, int target) {
             if (from >= to) {
                 return;
             }
-            int after = starts.floorEntry(to - 1).getValue();
-            starts.subMap(from, true, to, false).clear();
-            starts.put(from, target);
-            if (to < (1L << 32)) {
-                starts.putIfAbsent(to, after);
+            int after = wide.floorEntry(to - 1).getValue();
+            wide.subMap(from, true, to, false).clear();
+            wide.put(from, target);
+            if (to < END) {
+                wide.putIfAbsent(to, after);
             }
         }
 
+        /** One syscall number leads to target, whatever the wide ranges say. */
+        void point(long nr, int target) {
+            points.add(new long[] {nr, target});
+        }
+
         int search(Bpf.Assembler asm) {
-            List<long[]> merged = new ArrayList<>();
-            for (Map.Entry<Long, Integer> e : starts.entrySet()) {
-                if (merged.isEmpty() || merged.getLast()[1] != e.getValue()) {
-                    merged.add(new long[] {e.getKey(), e.getValue()});
-                }
+            points.sort((x, y) -> Long.compare(x[0], y[0]));
+            long[] starts = new long[wide.size()];
+            int[] targets = new int[wide.size()];
+            int w = 0;
+            for (Map.Entry<Long, Integer> e : wide.entrySet()) {
+                starts[w] = e.getKey();
+                targets[w++] = e.getValue();
             }
+            List<long[]> merged = new ArrayList<>(points.size() * 2 + starts.length);
+            long pos = 0;
+            int wi = 0;
+            for (long[] p : points) {
+                wi = base(merged, starts, targets, wi, pos, p[0]);
+                emit(merged, p[0], (int) p[1]);
+                pos = p[0] + 1;
+            }
+            base(merged, starts, targets, wi, pos, END);
             return tree(asm, merged, 0, merged.size() - 1);
+        }
+
+        /** Emits the wide ranges over [from, to); returns the index of the range holding from. */
+        private static int base(List<long[]> out, long[] starts, int[] targets, int wi, long from, long to) {
+            if (from >= to) {
+                return wi;
+            }
+            while (wi + 1 < starts.length && starts[wi + 1] <= from) {
+                wi++;
+            }
+            emit(out, from, targets[wi]);
+            for (int k = wi + 1; k < starts.length && starts[k] < to; k++) {
+                emit(out, starts[k], targets[k]);
+            }
+            return wi;
+        }
+
+        private static void emit(List<long[]> out, long start, int target) {
+            if (out.isEmpty() || out.getLast()[1] != target) {
+                out.add(new long[] {start, target});
+            }
         }
 
         private static int tree(Bpf.Assembler asm, List<long[]> rs, int lo, int hi) {
