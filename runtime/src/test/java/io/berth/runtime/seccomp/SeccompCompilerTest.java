@@ -244,9 +244,16 @@ class SeccompCompilerTest {
         assertThat(run(p, Arch.X86_64, 56, 0x10000000L)).as("clone(CLONE_NEWUSER)").isEqualTo(errno(1));
         assertThat(run(p, Arch.X86_64, 56, 0x11)).as("clone(SIGCHLD)").isEqualTo(ALLOW);
         assertThat(run(p, Arch.X86, 3)).as("i386 read").isEqualTo(ALLOW);
-        int[] steps = {0};
-        BpfInterpreter.run(p, Data.of(Arch.X86_64, 1), steps);
-        assertThat(steps[0]).as("binary search: few instructions per syscall").isLessThan(20);
+        int most = 0;
+        for (Arch a : Arch.values()) {
+            for (int nr : a.numbers().values()) {
+                int[] steps = {0};
+                BpfInterpreter.run(p, Data.of(a, nr), steps);
+                most = Math.max(most, steps[0]);
+            }
+        }
+        System.out.println("docker-like profile: at most " + most + " instructions run per syscall");
+        assertThat(most).as("binary search: few instructions per syscall").isLessThan(25);
         // against the reference semantics, everywhere
         assertSameAsReference(docker, p, new Random(5), 20000);
     }
