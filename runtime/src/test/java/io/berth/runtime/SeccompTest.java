@@ -157,6 +157,23 @@ class SeccompTest {
         }
     }
 
+    /** The same in a user namespace (CAP_SYS_ADMIN held is the namespace's, not the host's). */
+    @Test
+    void inAUserNamespaceWithoutNoNewPrivileges() throws Exception {
+        Path b = bundle("""
+                {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}""",
+                List.of("sh", "-c", "id; mkdir /tmp/x 2>&1; echo $?; " + STATUS));
+        Bundles.edit(b, "\"noNewPrivileges\": true", "\"noNewPrivileges\": false");
+        Bundles.edit(b, "{\"type\": \"mount\"}", "{\"type\": \"mount\"}, {\"type\": \"user\"}");
+        Bundles.edit(b, "\"namespaces\"", "\"uidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}], "
+                + "\"gidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}], \"namespaces\"");
+        assertThat(Bundles.exec(List.of("chown", "-R", "100000:100000", b.resolve("rootfs").toString())).code()).isZero();
+        assertThat(Bundles.exec(List.of("chmod", "755", tmp.toString(), b.toString())).code()).isZero();
+        Result r = same(b);
+        assertThat(r.out()).startsWith("uid=0 gid=0\nmkdir: can't create directory '/tmp/x': Operation not permitted\n1\n")
+                .contains("NoNewPrivs:\t0\n").contains("Seccomp:\t2\n");
+    }
+
     /** runc's exec applies the container's profile to the new process too. */
     @Test
     void execGetsTheProfile() throws Exception {

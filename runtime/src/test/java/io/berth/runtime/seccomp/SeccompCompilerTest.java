@@ -222,6 +222,17 @@ class SeccompCompilerTest {
                 List.of()))).hasMessageContaining("linux.seccomp.flags[1]");
         assertThatThrownBy(() -> compile(profile("SCMP_ACT_ALLOW", List.of(), rule("SCMP_ACT_ERRNO",
                 List.of(new Arg(0, 0, 0, "SCMP_CMP_ABOUT")), "read")))).hasMessageContaining("syscalls[0].args[0].op");
+        assertThatThrownBy(() -> compile(new Seccomp("SCMP_ACT_ALLOW", Optional.of(3L), List.of(), List.of(),
+                Optional.empty(), Optional.empty(), List.of()))).hasMessageContaining("linux.seccomp.defaultErrnoRet");
+        // 64-bit conditions on every syscall of three architectures: too long for the kernel
+        List<Rule> many = new ArrayList<>();
+        for (String name : ReferenceSemantics.names(Arch.X86_64)) {
+            many.add(rule("SCMP_ACT_ERRNO", List.of(new Arg(0, 1L << 40, 0, "SCMP_CMP_GT"), new Arg(1, 7, 0,
+                    "SCMP_CMP_NE")), name));
+        }
+        assertThatThrownBy(() -> compile(new Seccomp("SCMP_ACT_ALLOW", Optional.empty(), List.of("SCMP_ARCH_X86_64",
+                "SCMP_ARCH_X86", "SCMP_ARCH_X32"), List.of(), Optional.empty(), Optional.empty(), many)))
+                .hasMessageContaining("more than the kernel's limit of 4096");
         assertThatThrownBy(() -> SeccompCompiler.compile(profile("SCMP_ACT_ALLOW", List.of(),
                 rule("SCMP_ACT_LOG", "read")), Set.of("allow", "errno"))).hasMessageContaining("actions_avail");
         assertThat(SeccompCompiler.compile(new Seccomp("SCMP_ACT_ALLOW", Optional.empty(), List.of(),
