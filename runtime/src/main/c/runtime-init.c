@@ -445,6 +445,12 @@ static unsigned seccomp_flags;
 static int seccomp_pending, seccomp_hold;
 static struct __user_cap_data_struct final_caps[2];
 
+static int hexval(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
 static void do_seccomp(char **a) {
     seccomp_flags = (unsigned)num(a[0]);
     seccomp_hold = (int)num(a[1]);
@@ -456,9 +462,9 @@ static void do_seccomp(char **a) {
     if (!f) fail("malloc", "seccomp");
     unsigned char *b = (unsigned char *)f;
     for (size_t i = 0; i < hex / 2; i++) {
-        unsigned int v;
-        if (sscanf(a[2] + 2 * i, "%2x", &v) != 1) fail_errno("seccomp", "program hex", EINVAL);
-        b[i] = (unsigned char)v;
+        int hi = hexval(a[2][2 * i]), lo = hexval(a[2][2 * i + 1]);
+        if (hi < 0 || lo < 0) fail_errno("seccomp", "program hex", EINVAL);
+        b[i] = (unsigned char)(hi << 4 | lo);
     }
     seccomp_prog.len = (unsigned short)n;
     seccomp_prog.filter = f;
