@@ -132,11 +132,7 @@ public final class SeccompCompiler {
         }
 
         // Rules per architecture and syscall number (slot: the number without the x32 bit), in profile order.
-        @SuppressWarnings("unchecked")
-        List<Rule>[][] rules = new List[Arch.values().length][];
-        for (Arch a : inFilter) {
-            rules[a.ordinal()] = new List[Arch.SLOTS];
-        }
+        List<Rule>[][] rules = slots(inFilter);
         long[] highest = {-1, -1, -1};
         boolean x86 = inFilter.contains(Arch.X86), x32 = inFilter.contains(Arch.X32);
         boolean[] isListed = new boolean[3];
@@ -261,6 +257,15 @@ public final class SeccompCompiler {
                     + " BPF instructions, more than the kernel's limit of " + Bpf.MAX_INSNS);
         }
         return new Filter(flags, program);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static List<Rule>[][] slots(EnumSet<Arch> arches) {
+        List<Rule>[][] rules = new List[Arch.values().length][];
+        for (Arch a : arches) {
+            rules[a.ordinal()] = new List[Arch.SLOTS];
+        }
+        return rules;
     }
 
     private static void add(List<Rule>[] rules, int nr, Rule r) {

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * program exported with seccomp_export_bpf, and both programs run in {@link BpfInterpreter} over many
  * seccomp_data values. runc's -ENOSYS stub (Go code, not libseccomp) comes from {@link ReferenceSemantics}.
  */
+@SuppressWarnings("restricted")
 class LibseccompDifferentialTest {
     static final Path LIB = Path.of("/usr/lib/x86_64-linux-gnu/libseccomp.so.2");
     /** libseccomp's arch tokens: x86 and x86_64 are their AUDIT_ARCH values, x32 is EM_X86_64|__AUDIT_ARCH_LE. */
