@@ -120,6 +120,18 @@ class SeccompTest {
         assertThat(r.out()).isEqualTo("159\nafter\n");
     }
 
+    /** Every action on mkdir, seen by a shell: the kills and TRAP end the child by SIGSYS (128 + 31). */
+    @ParameterizedTest
+    @ValueSource(strings = {"SCMP_ACT_KILL:159", "SCMP_ACT_KILL_THREAD:159", "SCMP_ACT_KILL_PROCESS:159",
+        "SCMP_ACT_TRAP:159", "SCMP_ACT_ERRNO:1", "SCMP_ACT_LOG:0", "SCMP_ACT_TRACE:1"})
+    void eachAction(String actionAndStatus) throws Exception {
+        String[] a = actionAndStatus.split(":");
+        Result r = same("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], "
+                + "\"action\": \"" + a[0] + "\"}]}", "mkdir /tmp/a 2>/dev/null; echo $?; rmdir /tmp/a 2>/dev/null; true");
+        // TRACE without a tracer: the kernel fails the syscall with ENOSYS
+        assertThat(r.out()).isEqualTo(a[1] + "\n");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "id; hostname; pwd; ls / | sort; echo hi > /tmp/f; cat /tmp/f",
