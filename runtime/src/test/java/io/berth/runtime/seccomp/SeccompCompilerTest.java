@@ -279,7 +279,7 @@ class SeccompCompilerTest {
                 "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_KILL");
         List<String> ops = List.of("SCMP_CMP_EQ", "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_GE",
                 "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ");
-        int longest = 0;
+        int longest = 0, trampolines = 0;
         for (int round = 0; round < 60; round++) {
             List<Rule> rules = new ArrayList<>();
             int n = 1 + rnd.nextInt(round < 30 ? 20 : 150);
@@ -305,9 +305,17 @@ class SeccompCompilerTest {
                     Optional.empty(), Optional.empty(), rules);
             List<Bpf.Insn> p = compile(s);
             longest = Math.max(longest, p.size());
+            for (int i = 0; i < p.size(); i++) {
+                Bpf.Insn in = p.get(i);
+                // ret() shares returns, so a repeated ret is a trampoline for a jump beyond 255
+                if (in.code() == Bpf.RET && p.subList(0, i).contains(in)) {
+                    trampolines++;
+                }
+            }
             assertSameAsReference(s, p, rnd, 3000);
         }
         assertThat(longest).as("some programs need long jumps").isGreaterThan(600);
+        assertThat(trampolines).as("trampolines were exercised").isGreaterThan(10);
     }
 
     static String randomName(Random rnd) {
