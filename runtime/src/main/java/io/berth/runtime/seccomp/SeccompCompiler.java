@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * config-linux.md "Seccomp": compiles a profile to the classic BPF program seccomp(2) installs, with the
@@ -105,18 +104,7 @@ public final class SeccompCompiler {
     static Filter compile(Seccomp p, Set<String> kernelActions) {
         String at = "linux.seccomp";
         int defaultAction = action(p.defaultAction(), p.defaultErrnoRet(), at + ".defaultAction", kernelActions);
-        int flags = 0;
-        for (int i = 0; i < p.flags().size(); i++) {
-            String f = p.flags().get(i);
-            Integer bit = FLAGS.get(f);
-            if (bit == null) {
-                throw new RuntimeError(at + ".flags[" + i + "]: " + (f.equals("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV")
-                        ? f + " only applies to SCMP_ACT_NOTIFY, which berth-runtime does not support"
-                        : "unknown seccomp flag \"" + f + "\" (supported: " + String.join(", ",
-                                new java.util.TreeSet<>(FLAGS.keySet())) + ")"));
-            }
-            flags |= bit;
-        }
+        int flags = flags(p.flags(), at);
         // The filter's architectures: libseccomp always includes the native one.
         EnumSet<Arch> inFilter = EnumSet.of(Arch.X86_64);
         EnumSet<Arch> listed = EnumSet.noneOf(Arch.class);
@@ -276,6 +264,23 @@ public final class SeccompCompiler {
         rules[slot].add(r);
     }
 
+    /** config-linux.md "flags" as seccomp(2) flag bits. */
+    static int flags(List<String> names, String at) {
+        int flags = 0;
+        for (int i = 0; i < names.size(); i++) {
+            String f = names.get(i);
+            Integer bit = FLAGS.get(f);
+            if (bit == null) {
+                throw new RuntimeError(at + ".flags[" + i + "]: " + (f.equals("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV")
+                        ? f + " only applies to SCMP_ACT_NOTIFY, which berth-runtime does not support"
+                        : "unknown seccomp flag \"" + f + "\" (supported: " + String.join(", ",
+                                new java.util.TreeSet<>(FLAGS.keySet())) + ")"));
+            }
+            flags |= bit;
+        }
+        return flags;
+    }
+
     /** The seccomp return value for an action (runc's getAction; errnoRet defaults to EPERM). */
     static int action(String name, Optional<Long> errnoRet, String path, Set<String> kernelActions) {
         String kernel = KERNEL_ACTION.get(name);
@@ -401,89 +406,4 @@ public final class SeccompCompiler {
     record Cond(int index, Op op, long value, long valueTwo) {}
 
     record Rule(List<Cond> conds, int action) {}
-
-    /**
-     * Where each syscall number leads: a few wide ranges (the default, bad-arch, -ENOSYS) with single
-     * syscall numbers on top, merged into a partition of [0, 2^32) where neighbours differ. Compiles to a
-     * binary search: one {@code jge} per boundary.
-     */
-    static final class Ranges {
-        private static final long END = 1L << 32;
-        private final TreeMap<Long, Integer> wide = new TreeMap<>();
-        private final List<long[]> points = new ArrayList<>();
-
-        Ranges(int all) {
-            wide.put(0L, all);
-        }
-
-        /** Numbers in [from, to) lead to target (a later range wins where they overlap). */
-        void set(long from, long to, int target) {
-            if (from >= to) {
-                return;
-            }
-            int after = wide.floorEntry(to - 1).getValue();
-            wide.subMap(from, true, to, false).clear();
-            wide.put(from, target);
-            if (to < END) {
-                wide.putIfAbsent(to, after);
-            }
-        }
-
-        /** One syscall number leads to target, whatever the wide ranges say. */
-        void point(long nr, int target) {
-            points.add(new long[] {nr, target});
-        }
-
-        int search(Bpf.Assembler asm) {
-            points.sort((x, y) -> Long.compare(x[0], y[0]));
-            long[] starts = new long[wide.size()];
-            int[] targets = new int[wide.size()];
-            int w = 0;
-            for (Map.Entry<Long, Integer> e : wide.entrySet()) {
-                starts[w] = e.getKey();
-                targets[w++] = e.getValue();
-            }
-            List<long[]> merged = new ArrayList<>(points.size() * 2 + starts.length);
-            long pos = 0;
-            int wi = 0;
-            for (long[] p : points) {
-                wi = base(merged, starts, targets, wi, pos, p[0]);
-                emit(merged, p[0], (int) p[1]);
-                pos = p[0] + 1;
-            }
-            base(merged, starts, targets, wi, pos, END);
-            return tree(asm, merged, 0, merged.size() - 1);
-        }
-
-        /** Emits the wide ranges over [from, to); returns the index of the range holding from. */
-        private static int base(List<long[]> out, long[] starts, int[] targets, int wi, long from, long to) {
-            if (from >= to) {
-                return wi;
-            }
-            while (wi + 1 < starts.length && starts[wi + 1] <= from) {
-                wi++;
-            }
-            emit(out, from, targets[wi]);
-            for (int k = wi + 1; k < starts.length && starts[k] < to; k++) {
-                emit(out, starts[k], targets[k]);
-            }
-            return wi;
-        }
-
-        private static void emit(List<long[]> out, long start, int target) {
-            if (out.isEmpty() || out.getLast()[1] != target) {
-                out.add(new long[] {start, target});
-            }
-        }
-
-        private static int tree(Bpf.Assembler asm, List<long[]> rs, int lo, int hi) {
-            if (lo == hi) {
-                return (int) rs.get(lo)[1];
-            }
-            int mid = (lo + hi + 1) >>> 1;
-            int right = tree(asm, rs, mid, hi);
-            int left = tree(asm, rs, lo, mid - 1);
-            return asm.jump(Bpf.JGE, (int) rs.get(mid)[0], right, left);
-        }
-    }
 }
