@@ -186,12 +186,14 @@ class SeccompTest {
                 .contains("NoNewPrivs:\t0\n").contains("Seccomp:\t2\n");
     }
 
-    /** runc's exec applies the container's profile to the new process too. */
-    @Test
-    void execGetsTheProfile() throws Exception {
+    /** runc's exec applies the container's profile to the new process too (with and without no_new_privs). */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void execGetsTheProfile(boolean noNewPrivileges) throws Exception {
         Path b = bundle("""
                 {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}""",
                 List.of("sleep", "60"));
+        Bundles.edit(b, "\"noNewPrivileges\": true", "\"noNewPrivileges\": " + noNewPrivileges);
         Path runcRoot = tmp.resolve("runc-root"), berthRoot = tmp.resolve("berth-root");
         assertThat(Bundles.runc(runcRoot, "run", "--detach", "--bundle", b.toString(), "e1").code()).isZero();
         assertThat(Bundles.berth(berthRoot, "run", "--detach", "--bundle", b.toString(), "e1").code()).isZero();
@@ -199,7 +201,8 @@ class SeccompTest {
             Result runc = Bundles.runc(runcRoot, "exec", "e1", "sh", "-c", "mkdir /tmp/x 2>&1; echo $?; " + STATUS);
             Result berth = Bundles.berth(berthRoot, "exec", "e1", "sh", "-c", "mkdir /tmp/x 2>&1; echo $?; " + STATUS);
             assertThat(berth.out()).as(berth.err()).isEqualTo(runc.out())
-                    .startsWith("mkdir: can't create directory '/tmp/x': Operation not permitted\n1\n");
+                    .startsWith("mkdir: can't create directory '/tmp/x': Operation not permitted\n1\n")
+                    .contains("NoNewPrivs:\t" + (noNewPrivileges ? 1 : 0) + "\n").contains("Seccomp:\t2\n");
         } finally {
             Bundles.runc(runcRoot, "delete", "--force", "e1");
             Bundles.berth(berthRoot, "delete", "--force", "e1");
