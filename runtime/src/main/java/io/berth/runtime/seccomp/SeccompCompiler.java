@@ -133,6 +133,11 @@ public final class SeccompCompiler {
             if (r.names().isEmpty()) {
                 throw new RuntimeError(path + ".names: MUST contain at least one entry");
             }
+            for (int j = 0; j < r.names().size(); j++) {
+                if (r.names().get(j).isEmpty()) {
+                    throw new RuntimeError(path + ".names[" + j + "]: an empty string is not a syscall name");
+                }
+            }
             int act = action(r.action(), r.errnoRet(), path + ".action", kernelActions);
             List<Cond> conds = new ArrayList<>();
             int[] perIndex = new int[6];

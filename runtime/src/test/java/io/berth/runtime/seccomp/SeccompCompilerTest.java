@@ -207,6 +207,10 @@ class SeccompCompilerTest {
     void unknownSyscallsAreSkippedOtherErrorsNameTheField() {
         List<Bpf.Insn> p = compile(profile("SCMP_ACT_ALLOW", List.of(), rule("SCMP_ACT_ERRNO", "no_such_call", "mkdir")));
         assertThat(run(p, Arch.X86_64, X64_MKDIR)).isEqualTo(errno(1));
+        assertThatThrownBy(() -> compile(profile("SCMP_ACT_ALLOW", List.of(), rule("SCMP_ACT_ERRNO", "read", ""))))
+                .hasMessageContaining("linux.seccomp.syscalls[0].names[1]");
+        assertThatThrownBy(() -> compile(profile("SCMP_ACT_ALLOW", List.of(), new Rule(List.of(), "SCMP_ACT_ERRNO",
+                Optional.empty(), List.of())))).hasMessageContaining("linux.seccomp.syscalls[0].names: MUST");
         assertThatThrownBy(() -> compile(profile("SCMP_ACT_ALLOW", List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_VAX"))))
                 .hasMessageContaining("linux.seccomp.architectures[1]").hasMessageContaining("SCMP_ARCH_VAX");
         assertThatThrownBy(() -> compile(profile("SCMP_ACT_ALLOW", List.of(), rule("SCMP_ACT_ERRNO", "read"),
