@@ -23,7 +23,8 @@ import java.util.Set;
  * has no number for is skipped (runc ignores unknown syscalls); several conditions in one rule are ANDed,
  * unless two name the same argument: then each condition is its own rule (runc's compatibility behaviour).
  * For one syscall, an unconditional rule wins; otherwise the conditional rules are tried in profile
- * order and the first that matches gives the action.</li>
+ * order and the first that matches gives the action. On x86, a rule for a socket or SysV IPC call also
+ * matches its socketcall(2)/ipc(2) form, as libseccomp adds it.</li>
  * <li>Conditions compare 64-bit arguments as two 32-bit halves (unsigned); on x86 and x32 only the low
  * half, as libseccomp does for 32-bit architectures. MASKED_EQ: (arg &amp; value) == (valueTwo &amp; value).</li>
  * <li>runc's -ENOSYS stub: unless the default action is ALLOW, LOG or TRACE, a syscall numbered above
