@@ -220,6 +220,22 @@ class SeccompTest {
         assertThat(r.out()).as(r.err()).isEqualTo("0\nrmdir: '/tmp/a': Operation not permitted\n1\n");
     }
 
+    /**
+     * runtime-init checks the program at create, in a throwaway child: a program the kernel refuses (here a
+     * jump past its end) fails create with the step and errno, not the container after start.
+     */
+    @Test
+    void aProgramTheKernelRefusesFailsCreate() {
+        java.util.List<io.berth.runtime.seccomp.Bpf.Insn> bad = List.of(
+                new io.berth.runtime.seccomp.Bpf.Insn(io.berth.runtime.seccomp.Bpf.JA, 0, 0, 5),
+                new io.berth.runtime.seccomp.Bpf.Insn(io.berth.runtime.seccomp.Bpf.RET, 0, 0, 0x7fff0000));
+        Plan plan = new Plan().op("clone", 0).op("seccomp", 0, 0, io.berth.runtime.seccomp.Bpf.hex(bad))
+                .op("arg", "/bin/true").op("exec");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> InitProcess.start(tmp.resolve("init"), plan, pid -> { }))
+                .hasMessageContaining("seccomp").hasMessageContaining("the kernel refused the compiled filter")
+                .hasMessageContaining("Invalid argument");
+    }
+
     @Test
     void notifyIsRefusedNamingTheField() throws Exception {
         Path b = bundle("""
