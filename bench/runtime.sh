@@ -2,7 +2,8 @@
 # bench/runtime.sh: `run` of a busybox /bin/true bundle, runc vs berth-runtime (and crun when it works
 # here: crun 1.8.1 refuses this machine's hybrid cgroups), with hyperfine. Needs root, busybox-static,
 # runc, hyperfine, and a built runtime (mvn -B -pl spec,runtime -am install). Prints the ratio.
-# BASELINE=/other/checkout/bin/berth-runtime adds an older build to the same run (before/after).
+# BASELINE=/other/checkout/bin/berth-runtime adds an older build to the same run (before/after);
+# SECCOMP=profile.json adds a seccomp profile to the bundle.
 set -eu
 BERTH_HOME=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 BERTH=$BERTH_HOME/bin/berth-runtime
@@ -16,6 +17,15 @@ cd "$W/bundle"
 runc spec
 sed -i 's/"terminal": true/"terminal": false/; s/"sh"$/"true"/' config.json
 grep -q '"true"' config.json || { echo "bench: could not set args in config.json" >&2; exit 1; }
+# SECCOMP=profile.json: the same run with that seccomp profile (config.json's linux.seccomp) for both.
+if [ -n "${SECCOMP:-}" ]; then
+  python3 - "$SECCOMP" <<'EOP'
+import json, sys
+c = json.load(open("config.json"))
+c["linux"]["seccomp"] = json.load(open(sys.argv[1]))
+json.dump(c, open("config.json", "w"), indent=2)
+EOP
+fi
 # Each run uses a fresh id; a counter file gives one per invocation.
 echo 0 > "$W/n"
 cat > "$W/run.sh" <<EOS

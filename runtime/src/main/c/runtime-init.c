@@ -238,7 +238,8 @@ static const struct { const char *name; int nargs; char stage; } OPS[] = {
     {"umask", 1, 'C'},
     {"identity", 8, 'C'},    /* uid gid groups(csv) bounding effective permitted inheritable ambient */
     {"nnp", 0, 'C'},
-    {"seccomp", 2, 'C'},     /* flags, hex-encoded sock_filter program */
+    {"seccomp", 3, 'C'},     /* flags, hold (1: keep CAP_SYS_ADMIN until it is installed), hex-encoded
+                              * sock_filter program: checked now, installed right before execve */
     {"cwd", 1, 'C'},
     {"hookarg", 1, 'C'},     /* an argv entry of the next hook */
     {"hookenv", 1, 'C'},     /* an environment entry of the next hook */
@@ -470,6 +471,65 @@ static void do_chroot(void) {
     if (chdir("/") < 0) fail("chdir", "/");
 }
 
+/* ---------- seccomp ---------- */
+
+/* config-linux.md "Seccomp": Java compiled the profile; we keep the program and install it in do_exec,
+ * after the exec fifo and close_range, so execve is the only syscall of ours the filter sees (with
+ * "hold": also the capset that drops CAP_SYS_ADMIN). seccomp(2) needs no_new_privs or CAP_SYS_ADMIN;
+ * without no_new_privs and without CAP_SYS_ADMIN among the container's capabilities, identity keeps
+ * CAP_SYS_ADMIN (effective+permitted) until the filter is in, then drops it. */
+static struct sock_fprog seccomp_prog;
+static unsigned seccomp_flags;
+static int seccomp_pending, seccomp_hold;
+static struct __user_cap_data_struct final_caps[2];
+
+static int hexval(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+static void do_seccomp(char **a) {
+    seccomp_flags = (unsigned)num(a[0]);
+    seccomp_hold = (int)num(a[1]);
+    size_t hex = strlen(a[2]);
+    size_t n = hex / 2 / sizeof(struct sock_filter);
+    if (n == 0 || n > BPF_MAXINSNS || hex % (2 * sizeof(struct sock_filter)))
+        fail_errno("seccomp", "program length", EINVAL);
+    struct sock_filter *f = malloc(hex / 2);
+    if (!f) fail("malloc", "seccomp");
+    unsigned char *b = (unsigned char *)f;
+    for (size_t i = 0; i < hex / 2; i++) {
+        int hi = hexval(a[2][2 * i]), lo = hexval(a[2][2 * i + 1]);
+        if (hi < 0 || lo < 0) fail_errno("seccomp", "program hex", EINVAL);
+        b[i] = (unsigned char)(hi << 4 | lo);
+    }
+    seccomp_prog.len = (unsigned short)n;
+    seccomp_prog.filter = f;
+    seccomp_pending = 1;
+    /* Check now that the kernel takes this program and these flags, so a refusal fails create (with
+     * the errno) rather than the container after start: a throwaway child installs it and exits. */
+    pid_t c = fork();
+    if (c < 0) fail("fork", "seccomp check");
+    if (c == 0) {
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) _exit(errno & 0xff);
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, seccomp_flags, &seccomp_prog) < 0) _exit(errno & 0xff);
+        _exit(0);
+    }
+    int st;
+    while (waitpid(c, &st, 0) < 0)
+        if (errno != EINTR) fail("waitpid", "seccomp check");
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        fail_errno("seccomp", "the kernel refused the compiled filter", WIFEXITED(st) ? WEXITSTATUS(st) : EINVAL);
+}
+
+static void install_seccomp(void) {
+    if (!seccomp_pending) return;
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, seccomp_flags, &seccomp_prog) < 0) fail("seccomp", "");
+    struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    if (seccomp_hold && syscall(SYS_capset, &h, final_caps) < 0) fail("capset", "drop CAP_SYS_ADMIN after seccomp");
+}
+
 /* config.md "capabilities" and "user": groups, gid, uid, then the five capability sets. */
 static void do_identity(char **a) {
     uid_t uid = (uid_t)num(a[0]);
@@ -490,6 +550,12 @@ static void do_identity(char **a) {
     if (setresgid(gid, gid, gid) < 0) fail("setgid", a[1]);
     if (setresuid(uid, uid, uid) < 0) fail("setuid", a[0]);
     struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    final_caps[0] = (struct __user_cap_data_struct){(uint32_t)eff, (uint32_t)prm, (uint32_t)inh};
+    final_caps[1] = (struct __user_cap_data_struct){(uint32_t)(eff >> 32), (uint32_t)(prm >> 32), (uint32_t)(inh >> 32)};
+    if (seccomp_pending && seccomp_hold) {
+        eff |= 1ULL << CAP_SYS_ADMIN;
+        prm |= 1ULL << CAP_SYS_ADMIN;
+    }
     struct __user_cap_data_struct d[2] = {
         {(uint32_t)eff, (uint32_t)prm, (uint32_t)inh},
         {(uint32_t)(eff >> 32), (uint32_t)(prm >> 32), (uint32_t)(inh >> 32)}};
@@ -500,21 +566,6 @@ static void do_identity(char **a) {
     for (int c = 0; c <= cap_last; c++)
         if ((amb & (1ULL << c)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0 && errno != EPERM)
             fail("ambient-raise", "");
-}
-
-static void do_seccomp(char **a) {
-    size_t hex = strlen(a[1]);
-    size_t n = hex / 2 / sizeof(struct sock_filter);
-    struct sock_filter *f = malloc(hex / 2 + 1);
-    if (!f) fail("malloc", "seccomp");
-    unsigned char *b = (unsigned char *)f;
-    for (size_t i = 0; i < hex / 2; i++) {
-        unsigned int v;
-        sscanf(a[1] + 2 * i, "%2x", &v);
-        b[i] = (unsigned char)v;
-    }
-    struct sock_fprog prog = {.len = (unsigned short)n, .filter = f};
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)num(a[0]), &prog) < 0) fail("seccomp", "");
 }
 
 /* ---------- the console (config.md "terminal", runc's --console-socket protocol) ---------- */
@@ -934,6 +985,7 @@ static void do_exec(void) {
         fifo_fd = -1;
         if (syscall(SYS_close_range, first, ~0U, 0) < 0) fail("close_range", "");
     }
+    install_seccomp(); /* as late as possible: only execve (and the held cap's drop) run under it */
     execve(path, cargv, cenv);
     fail("execve", path);
 }

@@ -470,7 +470,8 @@ public final class ContainerRuntime {
         List<String> procs = Cgroups.detect().dirs(c.cgroupPath()).stream()
                 .map(d -> d.resolve("cgroup.procs").toString()).toList();
         Plan plan = PlanCompiler.compileExec(proc, c.pid().orElseThrow(), procs, !detach, Path.of("/proc/self/status"),
-                spec.linux().map(l -> l.namespaces()).orElse(List.of()), consoleSocket);
+                spec.linux().map(l -> l.namespaces()).orElse(List.of()), consoleSocket,
+                spec.linux().flatMap(l -> l.seccomp()));
         Path sock = store.dir(id).resolve("exec-" + ProcessHandle.current().pid());
         InitProcess.Started started = InitProcess.start(sock, plan, pid -> { });
         if (pidFile.isPresent()) {

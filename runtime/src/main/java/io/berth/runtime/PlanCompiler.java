@@ -2,12 +2,14 @@ package io.berth.runtime;
 
 import static io.berth.runtime.LinuxConstants.*;
 
+import io.berth.runtime.seccomp.SeccompCompiler;
 import io.berth.spec.runtime.Device;
 import io.berth.spec.runtime.IdMapping;
 import io.berth.spec.runtime.Linux;
 import io.berth.spec.runtime.Mount;
 import io.berth.spec.runtime.Namespace;
 import io.berth.spec.runtime.Process;
+import io.berth.spec.runtime.Seccomp;
 import io.berth.spec.runtime.Spec;
 import io.berth.spec.runtime.State;
 import java.nio.file.Files;
@@ -36,10 +38,6 @@ public final class PlanCompiler {
             throw new RuntimeError("process.selinuxLabel: SELinux is not enabled on this host");
         });
         Linux linux = spec.linux().orElseThrow(() -> new RuntimeError("config.json: linux is missing"));
-        if (linux.seccomp().isPresent()) {
-            throw new RuntimeError("linux.seccomp: compiling seccomp profiles to BPF is not implemented yet in "
-                    + "berth-runtime (runtime-init can install a program; the compiler is missing)");
-        }
         if (linux.intelRdt().isPresent()) {
             throw new RuntimeError("linux.intelRdt: no resctrl filesystem is mounted on this host (config-linux.md: "
                     + "the runtime MUST generate an error)");
@@ -177,6 +175,7 @@ public final class PlanCompiler {
             plan.op("rlimit", n, Long.toUnsignedString(r.soft()), Long.toUnsignedString(r.hard()));
         }
         plan.op("umask", "0" + Long.toOctalString(proc.user().umask().orElse(022L)));
+        linux.seccomp().ifPresent(s -> seccomp(plan, s, proc));
         identity(plan, proc, in.hostBounding());
         plan.op("cwd", proc.cwd());
         if (proc.noNewPrivileges()) {
@@ -237,7 +236,7 @@ public final class PlanCompiler {
      * them; no mounts, no exec fifo.
      */
     public static Plan compileExec(Process proc, long containerPid, List<String> cgroupProcs, boolean foreground,
-            Path hostBounding, List<Namespace> namespaces, Optional<Path> consoleSocket) {
+            Path hostBounding, List<Namespace> namespaces, Optional<Path> consoleSocket, Optional<Seccomp> seccomp) {
         Plan plan = new Plan();
         consoleSource(plan, proc.terminal(), consoleSocket, foreground, "exec");
         for (String procs : cgroupProcs) {
@@ -274,6 +273,7 @@ public final class PlanCompiler {
                     Long.toUnsignedString(r.hard()));
         }
         plan.op("umask", "0" + Long.toOctalString(proc.user().umask().orElse(022L)));
+        seccomp.ifPresent(s -> seccomp(plan, s, proc)); // runc's exec applies the container's profile too
         identity(plan, proc, hostBounding);
         plan.op("cwd", proc.cwd());
         if (proc.noNewPrivileges()) {
@@ -331,6 +331,19 @@ public final class PlanCompiler {
             throw new RuntimeError("process.consoleSize: " + rows + "x" + cols + " exceeds a terminal's 65535");
         }
         plan.op("console", rows, cols, proc.user().uid(), devConsole ? 1 : 0);
+    }
+
+    /**
+     * config-linux.md "Seccomp": the profile compiled to BPF here; runtime-init installs it right before
+     * execve. seccomp(2) needs no_new_privs or CAP_SYS_ADMIN: with neither (CAP_SYS_ADMIN not among the
+     * container's effective capabilities), runtime-init holds CAP_SYS_ADMIN until the filter is in.
+     */
+    static void seccomp(Plan plan, Seccomp s, Process proc) {
+        SeccompCompiler.Filter f = SeccompCompiler.compile(s);
+        boolean sysAdmin = proc.capabilities().isPresent()
+                && proc.capabilities().get().effective().contains("CAP_SYS_ADMIN");
+        boolean hold = !proc.noNewPrivileges() && !sysAdmin;
+        plan.op("seccomp", f.flags(), hold ? 1 : 0, f.hex());
     }
 
     private static long hostId(List<IdMapping> ms, boolean userns) {

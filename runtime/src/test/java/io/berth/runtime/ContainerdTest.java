@@ -122,6 +122,35 @@ class ContainerdTest {
         assertThat(berth.out()).isEqualTo(runc.out()).startsWith("hello\n0\n").endsWith("/bin/busybox\n");
     }
 
+    /**
+     * {@code ctr run --seccomp}: containerd's own default profile (Docker's, as containerd's Go code generates
+     * it for this host: three x86 architectures, hundreds of names, argument rules), compiled by berth.
+     */
+    @Test
+    void containerdsDefaultSeccompProfile() throws Exception {
+        String script = "grep -E '^(Seccomp|NoNewPrivs|CapEff):' /proc/self/status; mount -t tmpfs none /tmp 2>&1; "
+                + "echo $?; ls / | wc -l; echo hi | cat; id";
+        // a wrapper keeps the config.json containerd wrote, for the comparison with libseccomp below
+        Path captured = dir.resolve("captured-config.json");
+        Path capturing = dir.resolve("capturing-runtime");
+        Files.writeString(capturing, "#!/bin/sh\nprev=\nfor a in \"$@\"; do [ \"$prev\" = --bundle ] && cp \"$a/config.json\" '"
+                + captured + "'; prev=$a; done\nexec '" + runtime + "' \"$@\"\n");
+        Files.setPosixFilePermissions(capturing, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Result runc = ctr("run", "--snapshotter", "native", "--rm", "--seccomp", IMAGE, "sc-runc", "sh", "-c", script);
+        Result berth = ctr("run", "--snapshotter", "native", "--rm", "--seccomp", "--runc-binary", capturing.toString(),
+                IMAGE, "sc-berth", "sh", "-c", script);
+        assertThat(runc.code()).as("runc: %s", runc.err()).isZero();
+        assertThat(berth.code()).as(berth.err()).isZero();
+        assertThat(berth.out()).isEqualTo(runc.out()).startsWith("CapEff:").contains("Seccomp:\t2\n")
+                .contains("hi\nuid=0");
+
+        // the same profile through libseccomp 2.5.4 and through our compiler, run in the test interpreter
+        io.berth.spec.runtime.Seccomp profile = io.berth.spec.runtime.Spec.parse(Files.readAllBytes(captured)).linux()
+                .orElseThrow().seccomp().orElseThrow();
+        assertThat(profile.syscalls().size()).as("containerd's profile").isGreaterThan(5);
+        io.berth.runtime.seccomp.Differential.assertSameAsLibseccomp(profile, 20000);
+    }
+
     @Test
     void detachedTaskExecKillDelete() throws Exception {
         String id = "detached";

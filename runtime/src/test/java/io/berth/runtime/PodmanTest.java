@@ -97,6 +97,25 @@ class PodmanTest {
         }
     }
 
+    /** podman's own default seccomp profile (containers-common's, as podman converts it), compiled by berth. */
+    @Test
+    void defaultSeccompProfileLikeRunc() throws Exception {
+        String script = "grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status; mount -t tmpfs none /tmp 2>&1; echo $?; "
+                + "ls / | wc -l; id";
+        Result[] results = new Result[2];
+        int i = 0;
+        for (String rt : List.of("runc", runtime.toString())) {
+            List<String> cmd = new ArrayList<>(List.of("run", "--rm", "--network", "none", "--runtime", rt));
+            cmd.addAll(LIMITS);
+            cmd.addAll(List.of("--entrypoint", "/bin/sh", image, "-c", script));
+            results[i++] = podman(cmd.toArray(String[]::new));
+        }
+        assertThat(results[0].err()).as("runc must run it").doesNotContain("Error");
+        assertThat(results[1].out()).as(results[1].err()).isEqualTo(results[0].out())
+                .startsWith("NoNewPrivs:\t0\nSeccomp:\t2\n"); // no_new_privs off: CAP_SYS_ADMIN held until installed
+        assertThat(results[1].code()).isEqualTo(results[0].code()).isZero();
+    }
+
     @Test
     void detachedExecTopStopRm() throws Exception {
         List<String> cmd = new ArrayList<>(List.of("run", "-d", "--network", "none", "--security-opt",

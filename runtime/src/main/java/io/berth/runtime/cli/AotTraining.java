@@ -13,6 +13,20 @@ import java.nio.file.Path;
 final class AotTraining {
     private AotTraining() {}
 
+    /** A seccomp profile touching every operator, a masked compare, three architectures and errnoRet. */
+    static final String SECCOMP = """
+            {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+             "syscalls": [
+              {"names": ["mkdir", "mkdirat", "rmdir", "socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
+              {"names": ["personality"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]},
+              {"names": ["personality"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 4294967296, "op": "SCMP_CMP_GE"}]},
+              {"names": ["kill"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 1, "value": 40, "op": "SCMP_CMP_GT"},
+                {"index": 0, "value": 0, "op": "SCMP_CMP_NE"}]},
+              {"names": ["tkill"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 1, "value": 2, "op": "SCMP_CMP_LT"}]},
+              {"names": ["tgkill"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 2, "value": 1, "op": "SCMP_CMP_LE"}]},
+              {"names": ["clone"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 2114060288, "valueTwo": 2114060288, "op": "SCMP_CMP_MASKED_EQ"}]},
+              {"names": ["reboot", "kexec_load"], "action": "SCMP_ACT_KILL_PROCESS"}]}""";
+
     /**
      * When the build runs as root with busybox-static installed (as on the CI machine), the training also
      * runs real containers: create, start, state, kill, delete and run, so the cache holds the classes of
@@ -47,7 +61,8 @@ final class AotTraining {
             m.run(new String[] {"--root", r, "kill", id, "KILL"});
             m.run(new String[] {"--root", r, "delete", "--force", id});
         }
-        Files.writeString(bundle.resolve("config.json"), config.replace("[\"sleep\", \"10\"]", "[\"true\"]"));
+        Files.writeString(bundle.resolve("config.json"), config.replace("[\"sleep\", \"10\"]", "[\"true\"]")
+                .replace("\"linux\": {", "\"linux\": {\"seccomp\": " + SECCOMP + ","));
         for (int i = 0; i < 3; i++) {
             m.run(new String[] {"--root", r, "run", "--bundle", b, "aot-run-" + ProcessHandle.current().pid() + "-" + i});
         }
@@ -69,6 +84,11 @@ final class AotTraining {
                             p.ioPriority(), p.execCPUAffinity())), spec.hostname(), spec.domainname(), spec.hooks(),
                     spec.annotations(), spec.linux());
             io.berth.runtime.TrainingHooks.compile(spec, tmp.resolve("bundle"), tmp.resolve("state"));
+            io.berth.spec.runtime.Spec withSeccomp = io.berth.spec.runtime.Spec.parse(new String(config,
+                    java.nio.charset.StandardCharsets.UTF_8).replace("\"linux\": {", "\"linux\": {\"seccomp\": "
+                    + SECCOMP.replace("SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO") + ",").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            io.berth.runtime.seccomp.SeccompCompiler.compile(withSeccomp.linux().orElseThrow().seccomp().orElseThrow())
+                    .hex();
             Path root = tmp.resolve("root");
             m.run(new String[] {"--root", root.toString(), "list"});
             m.run(new String[] {"--root", root.toString(), "list", "--format", "json"});

@@ -1,6 +1,7 @@
 package io.berth.runtime.cli;
 
 import io.berth.runtime.LinuxConstants;
+import io.berth.runtime.seccomp.SeccompCompiler;
 import io.berth.spec.json.Json;
 import io.berth.spec.json.ObjBuilder;
 import java.util.List;
@@ -33,7 +34,13 @@ final class Features {
                         .nonEmpty("capabilities", LinuxConstants.CAPS)
                         .put("cgroup", new ObjBuilder().put("v1", true).put("v2", true).put("systemd", false)
                                 .put("systemdUser", false).put("rdma", false).build())
-                        .put("seccomp", new ObjBuilder().put("enabled", false).build())
+                        .put("seccomp", new ObjBuilder().put("enabled", true)
+                                .nonEmpty("actions", SeccompCompiler.supportedActions())
+                                .nonEmpty("operators", SeccompCompiler.OPERATORS)
+                                .nonEmpty("archs", List.of("SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64"))
+                                .nonEmpty("knownFlags", SeccompCompiler.FLAGS.keySet().stream().sorted().toList())
+                                .nonEmpty("supportedFlags", SeccompCompiler.FLAGS.keySet().stream().sorted().toList())
+                                .build())
                         .put("apparmor", new ObjBuilder().put("enabled", false).build())
                         .put("selinux", new ObjBuilder().put("enabled", false).build())
                         .put("intelRdt", new ObjBuilder().put("enabled", false).build())

@@ -38,6 +38,24 @@ class RuntimeSpecTest {
         assertThat(new String(s.toBytes(), StandardCharsets.UTF_8)).contains("18446744073709551615");
     }
 
+    /** seccomp argument values: the whole uint64 range, nothing outside it. */
+    @Test
+    void seccompUint64Values() {
+        java.util.function.Function<String, Long> value = v -> Spec.parse(("{\"ociVersion\": \"1.0.2\", \"linux\": "
+                + "{\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"kill\"], "
+                + "\"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 1, \"value\": " + v
+                + ", \"op\": \"SCMP_CMP_EQ\"}]}]}}}").getBytes(StandardCharsets.UTF_8)).linux().orElseThrow().seccomp()
+                .orElseThrow().syscalls().getFirst().args().getFirst().value();
+        assertThat(value.apply("0")).isZero();
+        assertThat(value.apply("4294967296")).isEqualTo(1L << 32);
+        assertThat(value.apply("18446744073709551615")).isEqualTo(-1L);
+        assertThat(value.apply("1e3")).isEqualTo(1000L);
+        assertThatThrownBy(() -> value.apply("18446744073709551616")).hasMessageContaining("args[0].value")
+                .hasMessageContaining("not a uint64");
+        assertThatThrownBy(() -> value.apply("-1")).hasMessageContaining("not a uint64");
+        assertThatThrownBy(() -> value.apply("1.5")).hasMessageContaining("expected an integer");
+    }
+
     @Test
     void errorsNameTheField() throws IOException {
         String base = new String(fixture(), StandardCharsets.UTF_8);
