@@ -7,7 +7,7 @@
 # Needs root, busybox-static, runc, hyperfine, GNU time, and a built runtime. Prints ratios.
 set -eu
 BERTH_HOME=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
-BERTH=$BERTH_HOME/bin/berth-runtime
+BERTH=${BERTH:-$BERTH_HOME/bin/berth-runtime}
 RUNS=${RUNS:-30}
 W=$(mktemp -d /tmp/berth-bench.XXXXXX)
 trap 'rm -rf "$W"' EXIT
