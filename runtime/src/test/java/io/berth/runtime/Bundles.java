@@ -59,29 +59,56 @@ final class Bundles {
         Files.writeString(c, s.replace(from, to));
     }
 
+    /**
+     * An OCI layout at {@code layout} with one image tagged "latest": the busybox rootfs as a gzip layer,
+     * PATH=/bin and {@code cmd}, written by Berth's own image writer (for peers that import images).
+     */
+    static Path busyboxImage(Path layout, List<String> cmd) throws IOException {
+        Path rootfs = busybox(layout.resolveSibling(layout.getFileName() + "-src"), List.of("sh")).resolve("rootfs");
+        io.berth.image.create.ImageCreator.create(io.berth.image.layout.OciLayout.openOrCreate(layout), "latest",
+                new io.berth.image.create.ImageCreator.Request(java.util.Optional.empty(), java.util.Optional.empty(),
+                        io.berth.spec.Platform.of("linux", "amd64"),
+                        java.util.Optional.of(new io.berth.image.create.ImageCreator.LayerSource(rootfs,
+                                java.util.Optional.empty(), io.berth.spec.Compression.GZIP)),
+                        new io.berth.image.create.ImageChanges(java.util.Optional.empty(), java.util.Optional.of(cmd),
+                                List.of("PATH=/bin"), java.util.Optional.empty(), java.util.Optional.empty(),
+                                java.util.Map.of()),
+                        java.util.Optional.empty(), "berth runtime tests"));
+        return layout;
+    }
+
     /** A finished command: exit code, stdout, stderr. */
     record Result(int code, String out, String err) {}
 
     /** Runs berth-runtime (this JVM's classpath, RuntimeMain) in a child JVM. */
     static Result berth(Path root, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        return exec(berthCommand(root, args));
+    }
+
+    /** The java command line of berth-runtime on this classpath, before its own arguments. */
+    private static List<String> javaCommand() {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-MaxFDLimit", "--enable-native-access=ALL-UNNAMED",
                 "-Dberth.runtime.init=" + InitProcess.binary(), "-cp", System.getProperty("java.class.path"),
-                "io.berth.runtime.cli.RuntimeMain", "--root", root.toString()));
-        cmd.addAll(List.of(args));
-        return exec(cmd);
+                "io.berth.runtime.cli.RuntimeMain");
     }
 
     /** The berth-runtime command line (a child JVM on this classpath), for wrappers and shells. */
     static List<String> berthCommand(Path root, String... args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-MaxFDLimit", "--enable-native-access=ALL-UNNAMED",
-                "-Dberth.runtime.init=" + InitProcess.binary(), "-cp", System.getProperty("java.class.path"),
-                "io.berth.runtime.cli.RuntimeMain", "--root", root.toString()));
+        List<String> cmd = new java.util.ArrayList<>(javaCommand());
+        cmd.addAll(List.of("--root", root.toString()));
         cmd.addAll(List.of(args));
         return cmd;
+    }
+
+    /**
+     * An executable berth-runtime at {@code file} for peers that take a runtime path (containerd's
+     * --runc-binary, podman's --runtime); they pass their own --root.
+     */
+    static Path wrapper(Path file) throws IOException {
+        Files.writeString(file, "#!/bin/sh\nexec " + shell(javaCommand()) + " \"$@\"\n");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return file;
     }
 
     /** A command line quoted for sh. */
@@ -95,17 +122,7 @@ final class Bundles {
 
     /** berth-runtime through sh, so the caller can open extra fds ("3>file") as runc's callers do. */
     static Result berthWithFds(Path root, String redirections, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-MaxFDLimit", "--enable-native-access=ALL-UNNAMED",
-                "-Dberth.runtime.init=" + InitProcess.binary(), "-cp", System.getProperty("java.class.path"),
-                "io.berth.runtime.cli.RuntimeMain", "--root", root.toString()));
-        cmd.addAll(List.of(args));
-        StringBuilder sh = new StringBuilder("exec");
-        for (String c : cmd) {
-            sh.append(" '").append(c.replace("'", "'\\''")).append("'");
-        }
-        return exec(List.of("sh", "-c", sh + " " + redirections));
+        return exec(List.of("sh", "-c", "exec " + shell(berthCommand(root, args)) + " " + redirections));
     }
 
     static Result runc(Path root, String... args) throws IOException, InterruptedException {

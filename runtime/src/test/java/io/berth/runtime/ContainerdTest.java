@@ -2,19 +2,13 @@ package io.berth.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.image.create.ImageChanges;
-import io.berth.image.create.ImageCreator;
-import io.berth.image.layout.OciLayout;
 import io.berth.runtime.Bundles.Result;
-import io.berth.spec.Compression;
-import io.berth.spec.Platform;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -61,21 +55,9 @@ class ContainerdTest {
         }
         assertThat(socket).as("containerd socket; log: %s", log()).exists();
 
-        runtime = dir.resolve("berth-runtime");
-        Files.writeString(runtime, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
-                + "' -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-MaxFDLimit --enable-native-access=ALL-UNNAMED"
-                + " '-Dberth.runtime.init=" + InitProcess.binary() + "' -cp '" + System.getProperty("java.class.path")
-                + "' io.berth.runtime.cli.RuntimeMain \"$@\"\n");
-        Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwxr-xr-x"));
+        runtime = Bundles.wrapper(dir.resolve("berth-runtime"));
 
-        Path rootfs = Bundles.busybox(dir.resolve("image-src"), List.of("sh")).resolve("rootfs");
-        Path layoutDir = dir.resolve("layout");
-        ImageCreator.create(OciLayout.openOrCreate(layoutDir), "latest", new ImageCreator.Request(Optional.empty(),
-                Optional.empty(), Platform.of("linux", "amd64"),
-                Optional.of(new ImageCreator.LayerSource(rootfs, Optional.empty(), Compression.GZIP)),
-                new ImageChanges(Optional.empty(), Optional.of(List.of("sh")), List.of("PATH=/bin"),
-                        Optional.empty(), Optional.empty(), java.util.Map.of()),
-                Optional.empty(), "ContainerdTest"));
+        Path layoutDir = Bundles.busyboxImage(dir.resolve("layout"), List.of("sh"));
         Path tar = dir.resolve("image.tar");
         ok(Bundles.exec(List.of("tar", "-C", layoutDir.toString(), "-cf", tar.toString(), ".")));
         Result imported = ctr("image", "import", "--snapshotter", "native", "--base-name", "docker.io/berth/ctrd-test",

@@ -2,19 +2,11 @@ package io.berth.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.berth.image.create.ImageChanges;
-import io.berth.image.create.ImageCreator;
-import io.berth.image.layout.OciLayout;
 import io.berth.runtime.Bundles.Result;
-import io.berth.spec.Compression;
-import io.berth.spec.Platform;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,20 +34,8 @@ class PodmanTest {
     void setUp() throws Exception {
         cgroupsBefore = Bundles.cgroups("libpod_parent");
         dir = Files.createTempDirectory("berth-podman");
-        runtime = dir.resolve("berth-runtime");
-        Files.writeString(runtime, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
-                + "' -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-MaxFDLimit --enable-native-access=ALL-UNNAMED"
-                + " '-Dberth.runtime.init=" + InitProcess.binary() + "' -cp '" + System.getProperty("java.class.path")
-                + "' io.berth.runtime.cli.RuntimeMain \"$@\"\n");
-        Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path rootfs = Bundles.busybox(dir.resolve("image-src"), List.of("sh")).resolve("rootfs");
-        Path layout = dir.resolve("layout");
-        ImageCreator.create(OciLayout.openOrCreate(layout), "latest", new ImageCreator.Request(Optional.empty(),
-                Optional.empty(), Platform.of("linux", "amd64"),
-                Optional.of(new ImageCreator.LayerSource(rootfs, Optional.empty(), Compression.GZIP)),
-                new ImageChanges(Optional.empty(), Optional.of(List.of("sh", "-c", "echo hello from $(cat /proc/1/comm)")),
-                        List.of("PATH=/bin"), Optional.empty(), Optional.empty(), Map.of()),
-                Optional.empty(), "PodmanTest"));
+        runtime = Bundles.wrapper(dir.resolve("berth-runtime"));
+        Path layout = Bundles.busyboxImage(dir.resolve("layout"), List.of("sh", "-c", "echo hello from $(cat /proc/1/comm)"));
         Result pulled = podman("pull", "-q", "oci:" + layout + ":latest");
         assertThat(pulled.code()).as(pulled.err()).isZero();
         image = pulled.out().trim();

@@ -364,12 +364,7 @@ class RuncCommandsTest {
 
     /** A berth-runtime command left running in the background (events streams until the container goes). */
     private Process background(Path out, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
-                "-Dberth.runtime.init=" + InitProcess.binary(), "-cp", System.getProperty("java.class.path"),
-                "io.berth.runtime.cli.RuntimeMain", "--root", root().toString()));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD)
+        return new ProcessBuilder(Bundles.berthCommand(root(), args)).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
     }
 
