@@ -167,6 +167,7 @@ public final class PlanCompiler {
             plan.op("hostname", h);
         });
         spec.domainname().filter(h -> !h.isEmpty()).ifPresent(h -> plan.op("domainname", h));
+        checkRlimits(proc.rlimits(), Path.of("/proc/self/limits"), in.hostBounding());
         for (Process.Rlimit r : proc.rlimits()) {
             int n = RLIMITS.indexOf(r.type());
             if (n < 0) {
@@ -268,6 +269,7 @@ public final class PlanCompiler {
         if (proc.terminal()) {
             console(plan, proc, false);
         }
+        checkRlimits(proc.rlimits(), Path.of("/proc/self/limits"), hostBounding);
         for (Process.Rlimit r : proc.rlimits()) {
             plan.op("rlimit", RLIMITS.indexOf(r.type()), Long.toUnsignedString(r.soft()),
                     Long.toUnsignedString(r.hard()));
@@ -538,6 +540,52 @@ public final class PlanCompiler {
             m |= 1L << i;
         }
         return m;
+    }
+
+    private static final int CAP_SYS_RESOURCE = 24;
+
+    /**
+     * A hard limit above the runtime's own needs CAP_SYS_RESOURCE in the initial user namespace (rlimits are
+     * not namespaced); without it setrlimit fails with EPERM and runc prints only "operation not permitted".
+     * Say which limit, both values, and why, before anything is created. {@code limits} is /proc/self/limits
+     * (rows in resource order), {@code status} /proc/self/status (CapEff).
+     */
+    static void checkRlimits(List<Process.Rlimit> rlimits, Path limits, Path status) {
+        if (rlimits.isEmpty() || (capEff(status) & (1L << CAP_SYS_RESOURCE)) != 0) {
+            return;
+        }
+        List<String> rows;
+        try {
+            rows = Files.readAllLines(limits);
+        } catch (java.io.IOException e) {
+            return; // setrlimit will report what it finds
+        }
+        for (Process.Rlimit r : rlimits) {
+            int n = RLIMITS.indexOf(r.type());
+            if (n < 0 || n + 1 >= rows.size()) {
+                continue;
+            }
+            String[] cols = rows.get(n + 1).substring(26).trim().split("\\s+");
+            long hard = cols.length > 1 && !cols[1].equals("unlimited") ? Long.parseLong(cols[1]) : -1L;
+            if (hard >= 0 && Long.compareUnsigned(r.hard(), hard) > 0) {
+                throw new RuntimeError("process.rlimits: " + r.type() + " hard limit " + Long.toUnsignedString(r.hard())
+                        + " is above berth-runtime's own (" + hard + ") and raising it needs CAP_SYS_RESOURCE, which"
+                        + " berth-runtime does not have here (missing from the bounding set?); ask for at most " + hard);
+            }
+        }
+    }
+
+    private static long capEff(Path status) {
+        try {
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("CapEff:")) {
+                    return Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new RuntimeError("reading " + status + ": " + e.getMessage(), e);
+        }
+        return -1L;
     }
 
     /** CapBnd of the runtime itself, from /proc/self/status. */

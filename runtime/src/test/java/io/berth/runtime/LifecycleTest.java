@@ -108,6 +108,32 @@ class LifecycleTest {
         }
     }
 
+    /**
+     * A hard rlimit above the runtime's own without CAP_SYS_RESOURCE (podman's default RLIMIT_NOFILE of
+     * 1048576 on this machine, whose bounding set lacks it): berth-runtime says which limit and why, runc
+     * only "operation not permitted". Both run with the capability dropped and a hard limit of 4096.
+     */
+    @Test
+    void aHardLimitAboveOursWithoutCapSysResourceIsExplained() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("true"));
+        Bundles.edit(b, "\"hard\": 1024", "\"hard\": 8192");
+        String limited = "ulimit -Sn 4096; ulimit -Hn 4096; exec setpriv --bounding-set -sys_resource ";
+        Result r = Bundles.exec(List.of("sh", "-c", limited + Bundles.shell(Bundles.berthCommand(root(), "run",
+                "--bundle", b.toString(), "rl1"))));
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("RLIMIT_NOFILE hard limit 8192 is above berth-runtime's own (4096)")
+                .contains("CAP_SYS_RESOURCE");
+        Result runc = Bundles.exec(List.of("sh", "-c", limited + "runc --root " + tmp.resolve("runc-root")
+                + " run --bundle " + b + " rl1"));
+        assertThat(runc.code()).isNotZero();
+        assertThat(runc.err()).as("runc fails too, less clearly").contains("operation not permitted");
+        assertThat(Bundles.berth(root(), "state", "rl1").code()).isNotZero();
+        Bundles.edit(b, "\"hard\": 8192", "\"hard\": 4096");
+        Result fits = Bundles.exec(List.of("sh", "-c", limited + Bundles.shell(Bundles.berthCommand(root(), "run",
+                "--bundle", b.toString(), "rl2"))));
+        assertThat(fits.code()).as(fits.err()).isZero();
+    }
+
     @Test
     void memoryAndPidsLimitsAreApplied() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c",
