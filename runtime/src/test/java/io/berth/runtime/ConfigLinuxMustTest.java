@@ -16,6 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
  * busybox bundles. Needs root and busybox-static (fails, never skips, without them).
  */
 class ConfigLinuxMustTest {
+    /** Container ids carry the JVM's pid: the default cgroup /berth/<id> is host-wide, shared with other runs. */
+    private static final String P = ProcessHandle.current().pid() + "-";
+
     @TempDir
     Path tmp;
 
@@ -53,13 +56,13 @@ class ConfigLinuxMustTest {
     void aNamespacePathIsJoinedAndAMissingPathMakesANewOne() throws Exception {
         Path a = bundle("a", "sleep 100");
         Bundles.edit(a, "\"hostname\": \"berth\"", "\"hostname\": \"alpha\"");
-        ok(rt("create", "--bundle", a.toString(), "ns-a"));
+        ok(rt("create", "--bundle", a.toString(), P + "ns-a"));
         try {
-            long pid = pidOf("ns-a");
+            long pid = pidOf(P + "ns-a");
             Path b = bundle("b", "hostname; readlink /proc/self/ns/uts; readlink /proc/self/ns/ipc");
             Bundles.edit(b, "{\"type\": \"uts\"}", "{\"type\": \"uts\", \"path\": \"/proc/" + pid + "/ns/uts\"}");
             Bundles.edit(b, "\"hostname\": \"berth\",", "");
-            Result r = run(b, "ns-b");
+            Result r = run(b, P + "ns-b");
             ok(r);
             String[] lines = r.out().split("\n");
             assertThat(lines[0]).isEqualTo("alpha");
@@ -68,7 +71,7 @@ class ConfigLinuxMustTest {
                     .isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/ipc")).toString())
                     .isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/ipc")).toString());
         } finally {
-            rt("delete", "--force", "ns-a");
+            rt("delete", "--force", P + "ns-a");
         }
     }
 
@@ -77,10 +80,10 @@ class ConfigLinuxMustTest {
     void aPathOfAnotherNamespaceTypeIsAnError() throws Exception {
         Path b = bundle("b", "true");
         Bundles.edit(b, "{\"type\": \"uts\"}", "{\"type\": \"uts\", \"path\": \"/proc/self/ns/net\"}");
-        Result r = run(b, "wrong-type");
+        Result r = run(b, P + "wrong-type");
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("/proc/self/ns/net");
-        assertThat(rt("state", "wrong-type").code()).isNotZero();
+        assertThat(rt("state", P + "wrong-type").code()).isNotZero();
     }
 
     // "If a namespace type is not specified in the namespaces array, the container MUST inherit the runtime
@@ -89,7 +92,7 @@ class ConfigLinuxMustTest {
     void anUnlistedNamespaceIsInherited() throws Exception {
         Path b = bundle("b", "readlink /proc/self/ns/net; readlink /proc/self/ns/cgroup");
         Bundles.edit(b, "{\"type\": \"network\"},", "");
-        Result r = run(b, "inherit");
+        Result r = run(b, P + "inherit");
         ok(r);
         String[] lines = r.out().split("\n");
         assertThat(lines[0]).isEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString());
@@ -101,7 +104,7 @@ class ConfigLinuxMustTest {
     void duplicatedNamespaceTypesAreAnError() throws Exception {
         Path b = bundle("b", "true");
         Bundles.edit(b, "{\"type\": \"uts\"}", "{\"type\": \"uts\"}, {\"type\": \"uts\"}");
-        Result r = run(b, "dup-ns");
+        Result r = run(b, P + "dup-ns");
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("uts");
     }
@@ -118,7 +121,7 @@ class ConfigLinuxMustTest {
         Bundles.edit(b, "\"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]}",
                 "\"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}, "
                         + "{\"allow\": true, \"type\": \"c\", \"major\": 10, \"minor\": 229, \"access\": \"rwm\"}]}");
-        Result r = run(b, "devs");
+        Result r = run(b, P + "devs");
         ok(r);
         assertThat(r.out()).contains("/dev/null character special file 1:3", "/dev/zero character special file 1:5",
                 "/dev/full character special file 1:7", "/dev/random character special file 1:8",
@@ -136,7 +139,7 @@ class ConfigLinuxMustTest {
         Bundles.edit(b, "\"linux\": {", "\"linux\": {\"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\", "
                 + "\"major\": 10, \"minor\": 229}],");
         Bundles.edit(b, "{\"destination\": \"/dev\", \"type\": \"tmpfs\"", "{\"destination\": \"/devtmp\", \"type\": \"tmpfs\"");
-        Result r = run(b, "dev-clash");
+        Result r = run(b, P + "dev-clash");
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("/dev/fuse");
     }
@@ -159,14 +162,14 @@ class ConfigLinuxMustTest {
             }
             Path b2 = bundle("b2", "sleep 100");
             Bundles.edit(b2, "\"linux\": {", "\"linux\": {\"cgroupsPath\": \"" + path + "\",");
-            ok(rt("create", "--bundle", b2.toString(), "cg3"));
-            long pid = pidOf("cg3");
+            ok(rt("create", "--bundle", b2.toString(), P + "cg3"));
+            long pid = pidOf(P + "cg3");
             assertThat(Files.readString(Path.of("/proc/" + pid + "/cgroup"))).contains(":pids:" + path + "\n");
             assertThat(Files.readString(Path.of("/sys/fs/cgroup/pids" + path + "/cgroup.procs"))).contains(Long.toString(pid));
             assertThat(Files.readString(Path.of("/sys/fs/cgroup/memory" + path + "/cgroup.procs"))).contains(Long.toString(pid));
-            ok(rt("delete", "--force", "cg3"));
+            ok(rt("delete", "--force", P + "cg3"));
         } finally {
-            rt("delete", "--force", "cg3");
+            rt("delete", "--force", P + "cg3");
             for (String c : List.of("pids", "memory", "cpu,cpuacct", "cpuset", "devices", "freezer", "blkio", "systemd",
                     "unified", "net_cls,net_prio", "perf_event", "hugetlb", "rdma", "misc")) {
                 Files.deleteIfExists(Path.of("/sys/fs/cgroup/" + c + path));
@@ -183,7 +186,7 @@ class ConfigLinuxMustTest {
         String want = host.equals("1") ? "0" : "1";
         Path b = bundle("b", "cat /proc/sys/net/ipv4/ip_forward");
         Bundles.edit(b, "\"linux\": {", "\"linux\": {\"sysctl\": {\"net.ipv4.ip_forward\": \"" + want + "\"},");
-        Result r = run(b, "sysctl");
+        Result r = run(b, P + "sysctl");
         ok(r);
         assertThat(r.out()).isEqualTo(want + "\n");
         assertThat(Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).trim()).as("host untouched").isEqualTo(host);
@@ -196,7 +199,7 @@ class ConfigLinuxMustTest {
         assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).as("this machine has no resctrl").doesNotContain(" resctrl ");
         Path b = bundle("b", "true");
         Bundles.edit(b, "\"linux\": {", "\"linux\": {\"intelRdt\": {\"closID\": \"guaranteed_group\"},");
-        Result r = run(b, "rdt");
+        Result r = run(b, P + "rdt");
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("intelRdt");
     }
@@ -207,10 +210,10 @@ class ConfigLinuxMustTest {
     void unifiedWithAnAbsentControllerIsAnError() throws Exception {
         Path b = bundle("b", "true");
         Bundles.edit(b, "\"resources\": {", "\"resources\": {\"unified\": {\"nosuchcontroller.max\": \"5\"},");
-        Result r = run(b, "unified");
+        Result r = run(b, P + "unified");
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("nosuchcontroller");
-        assertThat(rt("state", "unified").code()).isNotZero();
+        assertThat(rt("state", P + "unified").code()).isNotZero();
     }
 
     // personality: "LINUX32 will set the uname system call to show a 32 bit CPU type, such as i686."
@@ -218,11 +221,11 @@ class ConfigLinuxMustTest {
     void personalityLinux32ShowsA32BitMachine() throws Exception {
         Path b = bundle("b", "uname -m");
         Bundles.edit(b, "\"linux\": {", "\"linux\": {\"personality\": {\"domain\": \"LINUX32\"},");
-        Result r = run(b, "pers");
+        Result r = run(b, P + "pers");
         ok(r);
         assertThat(r.out()).isEqualTo("i686\n");
         Bundles.edit(b, "\"LINUX32\"}", "\"LINUX32\", \"flags\": [\"ADDR_NO_RANDOMIZE\"]}");
-        Result bad = run(b, "pers2");
+        Result bad = run(b, P + "pers2");
         assertThat(bad.code()).isNotZero();
         assertThat(bad.err()).contains("linux.personality.flags");
     }
@@ -235,12 +238,12 @@ class ConfigLinuxMustTest {
         Bundles.edit(b, "\"linux\": {", "\"linux\": {\"timeOffsets\": {\"boottime\": {\"secs\": 8640000}, "
                 + "\"monotonic\": {\"secs\": 86400, \"nanosecs\": 5}},");
         long hostUptime = Long.parseLong(Files.readString(Path.of("/proc/uptime")).split("\\.")[0]);
-        Result r = run(b, "timens");
+        Result r = run(b, P + "timens");
         ok(r);
         long inside = Long.parseLong(r.out().trim());
         assertThat(inside).isBetween(hostUptime + 8640000, hostUptime + 8640000 + 120);
         Bundles.edit(b, ", {\"type\": \"time\"}", "");
-        Result noNs = run(b, "timens2");
+        Result noNs = run(b, P + "timens2");
         assertThat(noNs.code()).isNotZero();
         assertThat(noNs.err()).contains("linux.timeOffsets");
     }
@@ -255,7 +258,7 @@ class ConfigLinuxMustTest {
             Path b = bundle("b-" + opt, script);
             Bundles.edit(b, "\"mounts\": [", "\"mounts\": [{\"destination\": \"/cg\", \"type\": \"bind\", "
                     + "\"source\": \"/sys/fs/cgroup\", \"options\": [\"rbind\", \"" + opt + "\"]},");
-            Result r = run(b, "mnt-" + opt);
+            Result r = run(b, P + "mnt-" + opt);
             ok(r);
             assertThat(r.out()).as(opt).isEqualTo(opt.equals("rro") ? "ro\n" : "rw\n");
         }

@@ -26,6 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * busybox-static (fails, never skips, without them).
  */
 class RuntimeMustTest {
+    /** Container ids carry the JVM's pid: the default cgroup /berth/<id> is host-wide, shared with other runs. */
+    private static final String P = ProcessHandle.current().pid() + "-";
+
     @TempDir
     Path tmp;
 
@@ -93,27 +96,27 @@ class RuntimeMustTest {
     void stateAdheresToTheSchemaInEveryStatus() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("sleep", "100"));
         Bundles.edit(b, "\"ociVersion\"", "\"annotations\": {\"org.example.k\": \"v\"}, \"ociVersion\"");
-        ok(rt("create", "--bundle", b.toString(), "s1"));
+        ok(rt("create", "--bundle", b.toString(), P + "s1"));
         for (String want : List.of("created", "running", "stopped")) {
             if (want.equals("running")) {
-                ok(rt("start", "s1"));
+                ok(rt("start", P + "s1"));
             } else if (want.equals("stopped")) {
-                ok(rt("kill", "s1", "KILL"));
-                awaitStatus("s1", "stopped");
+                ok(rt("kill", P + "s1", "KILL"));
+                awaitStatus(P + "s1", "stopped");
             }
-            Result st = rt("state", "s1");
+            Result st = rt("state", P + "s1");
             ok(st);
             assertThat(validate("state-schema.json", st.out())).as(st.out()).isEmpty();
             var f = JsonCodec.parseObject(st.out().getBytes(), "state");
             assertThat(f.string("status")).isEqualTo(want);
-            assertThat(f.string("id")).isEqualTo("s1");
+            assertThat(f.string("id")).isEqualTo(P + "s1");
             assertThat(f.string("bundle")).isEqualTo(b.toString());
             assertThat(st.out()).contains("\"org.example.k\": \"v\"");
             if (!want.equals("stopped")) {
                 assertThat(f.optLong("pid").orElseThrow()).as("pid while %s", want).isPositive();
             }
         }
-        ok(rt("delete", "s1"));
+        ok(rt("delete", P + "s1"));
     }
 
     // "This operation MUST generate an error if it is not provided the ID of a container. Attempting to
@@ -131,17 +134,17 @@ class RuntimeMustTest {
     void createNeedsAValidUniqueId() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("sleep", "100"));
         assertThat(rt("create", "--bundle", b.toString()).code()).isNotZero();
-        assertThat(rt("create", "--bundle", tmp.resolve("no-such-bundle").toString(), "x1").code()).isNotZero();
-        fails(rt("state", "x1"), "does not exist");
+        assertThat(rt("create", "--bundle", tmp.resolve("no-such-bundle").toString(), P + "x1").code()).isNotZero();
+        fails(rt("state", P + "x1"), "does not exist");
         for (String bad : List.of("../escape", "a/b", ".hidden", "")) {
             assertThat(rt("create", "--bundle", b.toString(), bad).code()).as("id %s", bad).isNotZero();
         }
         assertThat(tmp.resolve("escape")).doesNotExist();
-        ok(rt("create", "--bundle", b.toString(), "u1"));
-        String before = rt("state", "u1").out();
-        fails(rt("create", "--bundle", b.toString(), "u1"), "already exists");
-        assertThat(rt("state", "u1").out()).as("the first container is untouched").isEqualTo(before);
-        ok(rt("delete", "--force", "u1"));
+        ok(rt("create", "--bundle", b.toString(), P + "u1"));
+        String before = rt("state", P + "u1").out();
+        fails(rt("create", "--bundle", b.toString(), P + "u1"), "already exists");
+        assertThat(rt("state", P + "u1").out()).as("the first container is untouched").isEqualTo(before);
+        ok(rt("delete", "--force", P + "u1"));
     }
 
     // "If the runtime cannot apply a property as specified in the configuration, it MUST generate an error and
@@ -152,13 +155,13 @@ class RuntimeMustTest {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("true"));
         Bundles.edit(b, "\"mounts\": [", "\"mounts\": [{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \""
                 + tmp.resolve("missing-source") + "\", \"options\": [\"bind\"]},");
-        Result r = rt("create", "--bundle", b.toString(), "bad-mount");
+        Result r = rt("create", "--bundle", b.toString(), P + "bad-mount");
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("missing-source");
-        fails(rt("state", "bad-mount"), "does not exist");
-        assertThat(root().resolve("bad-mount")).doesNotExist();
-        assertThat(Path.of("/sys/fs/cgroup/pids/berth/bad-mount")).doesNotExist();
-        assertThat(Path.of("/sys/fs/cgroup/unified/berth/bad-mount")).doesNotExist();
+        fails(rt("state", P + "bad-mount"), "does not exist");
+        assertThat(root().resolve(P + "bad-mount")).doesNotExist();
+        assertThat(Path.of("/sys/fs/cgroup/pids/berth/" + P + "bad-mount")).doesNotExist();
+        assertThat(Path.of("/sys/fs/cgroup/unified/berth/" + P + "bad-mount")).doesNotExist();
     }
 
     // "process.args MUST NOT be applied until triggered by the start operation." / "Any updates to
@@ -169,14 +172,14 @@ class RuntimeMustTest {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "echo original > /out/ran"));
         Bundles.edit(b, "\"mounts\": [", "\"mounts\": [{\"destination\": \"/out\", \"type\": \"bind\", \"source\": \""
                 + out + "\", \"options\": [\"rbind\"]},");
-        ok(rt("create", "--bundle", b.toString(), "a1"));
+        ok(rt("create", "--bundle", b.toString(), P + "a1"));
         Thread.sleep(200);
         assertThat(out.resolve("ran")).as("nothing ran before start").doesNotExist();
         Bundles.edit(b, "echo original", "echo edited");
-        ok(rt("start", "a1"));
-        awaitStatus("a1", "stopped");
+        ok(rt("start", P + "a1"));
+        awaitStatus(P + "a1", "stopped");
         assertThat(Files.readString(out.resolve("ran"))).isEqualTo("original\n");
-        ok(rt("delete", "a1"));
+        ok(rt("delete", P + "a1"));
     }
 
     // "Attempting to start a container that is not created MUST have no effect on the container and MUST
@@ -186,16 +189,16 @@ class RuntimeMustTest {
         assertThat(rt("start").code()).isNotZero();
         fails(rt("start", "nothere"), "does not exist");
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("sleep", "100"));
-        ok(rt("create", "--bundle", b.toString(), "st1"));
-        ok(rt("start", "st1"));
-        String running = rt("state", "st1").out();
-        fails(rt("start", "st1"), "not created");
-        assertThat(rt("state", "st1").out()).isEqualTo(running);
-        ok(rt("kill", "st1", "9"));
-        awaitStatus("st1", "stopped");
-        fails(rt("start", "st1"), "not created");
-        assertThat(status("st1")).isEqualTo("stopped");
-        ok(rt("delete", "st1"));
+        ok(rt("create", "--bundle", b.toString(), P + "st1"));
+        ok(rt("start", P + "st1"));
+        String running = rt("state", P + "st1").out();
+        fails(rt("start", P + "st1"), "not created");
+        assertThat(rt("state", P + "st1").out()).isEqualTo(running);
+        ok(rt("kill", P + "st1", "9"));
+        awaitStatus(P + "st1", "stopped");
+        fails(rt("start", P + "st1"), "not created");
+        assertThat(status(P + "st1")).isEqualTo("stopped");
+        ok(rt("delete", P + "st1"));
     }
 
     // "This operation MUST generate an error if process was not set."
@@ -207,13 +210,13 @@ class RuntimeMustTest {
         var members = new java.util.LinkedHashMap<>(tree.members());
         members.remove("process");
         Files.write(b.resolve("config.json"), JsonCodec.writePretty(new io.berth.spec.json.Json.Obj(members)));
-        Result c = rt("create", "--bundle", b.toString(), "np");
+        Result c = rt("create", "--bundle", b.toString(), P + "np");
         if (c.code() == 0) {
-            fails(rt("start", "np"), "process");
-            ok(rt("delete", "--force", "np"));
+            fails(rt("start", P + "np"), "process");
+            ok(rt("delete", "--force", P + "np"));
         } else {
             assertThat(c.err()).contains("process");
-            fails(rt("state", "np"), "does not exist");
+            fails(rt("state", P + "np"), "does not exist");
         }
     }
 
@@ -228,18 +231,18 @@ class RuntimeMustTest {
                 "trap 'echo got USR1 > /out/sig; exit 3' USR1; echo up > /out/up; while true; do sleep 0.05; done"));
         Bundles.edit(b, "\"mounts\": [", "\"mounts\": [{\"destination\": \"/out\", \"type\": \"bind\", \"source\": \""
                 + out + "\", \"options\": [\"rbind\"]},");
-        ok(rt("create", "--bundle", b.toString(), "k1"));
-        ok(rt("start", "k1"));
+        ok(rt("create", "--bundle", b.toString(), P + "k1"));
+        ok(rt("start", P + "k1"));
         for (int i = 0; i < 500 && !Files.exists(out.resolve("up")); i++) {
             Thread.sleep(10);
         }
-        ok(rt("kill", "k1", "USR1"));
-        awaitStatus("k1", "stopped");
+        ok(rt("kill", P + "k1", "USR1"));
+        awaitStatus(P + "k1", "stopped");
         assertThat(Files.readString(out.resolve("sig"))).isEqualTo("got USR1\n");
-        String stopped = rt("state", "k1").out();
-        fails(rt("kill", "k1", "KILL"), "stopped");
-        assertThat(rt("state", "k1").out()).isEqualTo(stopped);
-        ok(rt("delete", "k1"));
+        String stopped = rt("state", P + "k1").out();
+        fails(rt("kill", P + "k1", "KILL"), "stopped");
+        assertThat(rt("state", P + "k1").out()).isEqualTo(stopped);
+        ok(rt("delete", P + "k1"));
     }
 
     // "Attempting to delete a container that is not stopped MUST have no effect on the container and MUST
@@ -254,19 +257,19 @@ class RuntimeMustTest {
         try {
             Path b = Bundles.busybox(tmp.resolve("b"), List.of("sleep", "100"));
             Bundles.edit(b, "\"linux\": {", "\"linux\": {\"cgroupsPath\": \"/" + parent.getFileName() + "/d1\",");
-            ok(rt("create", "--bundle", b.toString(), "d1"));
-            ok(rt("start", "d1"));
-            long pid = JsonCodec.parseObject(rt("state", "d1").out().getBytes(), "state").optLong("pid").orElseThrow();
-            fails(rt("delete", "d1"), "not stopped");
-            assertThat(status("d1")).isEqualTo("running");
+            ok(rt("create", "--bundle", b.toString(), P + "d1"));
+            ok(rt("start", P + "d1"));
+            long pid = JsonCodec.parseObject(rt("state", P + "d1").out().getBytes(), "state").optLong("pid").orElseThrow();
+            fails(rt("delete", P + "d1"), "not stopped");
+            assertThat(status(P + "d1")).isEqualTo("running");
             assertThat(Path.of("/proc/" + pid)).exists();
             assertThat(parent.resolve("d1")).isDirectory();
 
-            ok(rt("kill", "d1", "KILL"));
-            awaitStatus("d1", "stopped");
-            ok(rt("delete", "d1"));
-            fails(rt("state", "d1"), "does not exist");
-            assertThat(root().resolve("d1")).doesNotExist();
+            ok(rt("kill", P + "d1", "KILL"));
+            awaitStatus(P + "d1", "stopped");
+            ok(rt("delete", P + "d1"));
+            fails(rt("state", P + "d1"), "does not exist");
+            assertThat(root().resolve(P + "d1")).doesNotExist();
             assertThat(parent.resolve("d1")).as("the container's cgroup goes").doesNotExist();
             assertThat(parent).as("a cgroup the container did not create stays").isDirectory();
         } finally {
@@ -283,14 +286,14 @@ class RuntimeMustTest {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("true"));
         Bundles.edit(b, "\"ociVersion\"", "\"hooks\": {\"poststop\": [{\"path\": \"/bin/false\"}, {\"path\": \"/bin/sh\", "
                 + "\"args\": [\"sh\", \"-c\", \"touch " + marker + "\"]}]}, \"ociVersion\"");
-        ok(rt("create", "--bundle", b.toString(), "h1"));
-        ok(rt("start", "h1"));
-        awaitStatus("h1", "stopped");
-        Result del = rt("delete", "h1");
+        ok(rt("create", "--bundle", b.toString(), P + "h1"));
+        ok(rt("start", P + "h1"));
+        awaitStatus(P + "h1", "stopped");
+        Result del = rt("delete", P + "h1");
         ok(del);
         assertThat(del.err()).contains("warning");
         assertThat(marker).exists();
-        fails(rt("state", "h1"), "does not exist");
+        fails(rt("state", P + "h1"), "does not exist");
     }
 
     // features.md: "the runtime MUST ... output ... features" in the schema's shape; and `spec` writes a
