@@ -17,6 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
  * root and busybox-static (fails, never skips, without them).
  */
 class LifecycleTest {
+    /** Container ids carry the JVM's pid: the default cgroup /berth/<id> is host-wide, shared with other runs. */
+    private static final String P = ProcessHandle.current().pid() + "-";
+
     @TempDir
     Path tmp;
 
@@ -39,70 +42,70 @@ class LifecycleTest {
     @Test
     void runPrintsOutputAndReturnsTheExitCode() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "echo hello from $(hostname); exit 7"));
-        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "c1");
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), P + "c1");
         assertThat(r.out()).isEqualTo("hello from berth\n");
         assertThat(r.code()).as(r.err()).isEqualTo(7);
-        assertThat(Bundles.berth(root(), "state", "c1").code()).as("run deletes the container").isEqualTo(1);
+        assertThat(Bundles.berth(root(), "state", P + "c1").code()).as("run deletes the container").isEqualTo(1);
     }
 
     @Test
     void createStartKillDelete() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("sleep", "100"));
         Path pidFile = tmp.resolve("pid");
-        Result c = Bundles.berth(root(), "create", "--bundle", b.toString(), "--pid-file", pidFile.toString(), "c2");
+        Result c = Bundles.berth(root(), "create", "--bundle", b.toString(), "--pid-file", pidFile.toString(), P + "c2");
         assertThat(c.code()).as(c.err()).isZero();
-        assertThat(status("c2")).isEqualTo("created");
+        assertThat(status(P + "c2")).isEqualTo("created");
         long pid = Long.parseLong(Files.readString(pidFile));
         assertThat(Files.readString(Path.of("/proc/" + pid + "/cmdline"))).doesNotContain("sleep");
 
-        Result dup = Bundles.berth(root(), "create", "--bundle", b.toString(), "c2");
+        Result dup = Bundles.berth(root(), "create", "--bundle", b.toString(), P + "c2");
         assertThat(dup.code()).isEqualTo(1);
         assertThat(dup.err()).contains("already exists");
-        assertThat(Bundles.berth(root(), "delete", "c2").err()).contains("not stopped");
+        assertThat(Bundles.berth(root(), "delete", P + "c2").err()).contains("not stopped");
 
-        assertThat(Bundles.berth(root(), "start", "c2").code()).isZero();
-        assertThat(status("c2")).isEqualTo("running");
+        assertThat(Bundles.berth(root(), "start", P + "c2").code()).isZero();
+        assertThat(status(P + "c2")).isEqualTo("running");
         assertThat(Files.readString(Path.of("/proc/" + pid + "/cmdline"))).startsWith("sleep");
-        Result again = Bundles.berth(root(), "start", "c2");
+        Result again = Bundles.berth(root(), "start", P + "c2");
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err()).contains("running, not created");
 
         Result list = Bundles.berth(root(), "list", "--format", "json");
-        assertThat(list.out()).contains("\"id\":\"c2\"").contains("\"status\":\"running\"");
+        assertThat(list.out()).contains("\"id\":\"" + P + "c2\"").contains("\"status\":\"running\"");
 
-        assertThat(Bundles.berth(root(), "kill", "c2", "SIGKILL").code()).isZero();
-        for (int i = 0; i < 500 && !status("c2").equals("stopped"); i++) {
+        assertThat(Bundles.berth(root(), "kill", P + "c2", "SIGKILL").code()).isZero();
+        for (int i = 0; i < 500 && !status(P + "c2").equals("stopped"); i++) {
             Thread.sleep(10);
         }
-        assertThat(status("c2")).isEqualTo("stopped");
-        assertThat(Bundles.berth(root(), "kill", "c2", "TERM").err()).contains("stopped");
-        assertThat(Bundles.berth(root(), "delete", "c2").code()).isZero();
-        assertThat(Bundles.berth(root(), "state", "c2").err()).contains("does not exist");
+        assertThat(status(P + "c2")).isEqualTo("stopped");
+        assertThat(Bundles.berth(root(), "kill", P + "c2", "TERM").err()).contains("stopped");
+        assertThat(Bundles.berth(root(), "delete", P + "c2").code()).isZero();
+        assertThat(Bundles.berth(root(), "state", P + "c2").err()).contains("does not exist");
     }
 
     @Test
     void deleteForceKillsACreatedContainer() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("true"));
-        assertThat(Bundles.berth(root(), "create", "--bundle", b.toString(), "c3").code()).isZero();
-        assertThat(Bundles.berth(root(), "delete", "--force", "c3").code()).isZero();
-        assertThat(Files.exists(root().resolve("c3"))).isFalse();
-        assertThat(Files.exists(Path.of("/sys/fs/cgroup/memory/berth/c3"))).isFalse();
+        assertThat(Bundles.berth(root(), "create", "--bundle", b.toString(), P + "c3").code()).isZero();
+        assertThat(Bundles.berth(root(), "delete", "--force", P + "c3").code()).isZero();
+        assertThat(Files.exists(root().resolve(P + "c3"))).isFalse();
+        assertThat(Files.exists(Path.of("/sys/fs/cgroup/memory/berth/" + P + "c3"))).isFalse();
     }
 
     @Test
     void initErrorsNameTheStepAndPath() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("/no/such/binary"));
-        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "c4");
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), P + "c4");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("exec /no/such/binary").contains("No such file or directory");
-        assertThat(Files.exists(root().resolve("c4"))).as("a failed create leaves nothing").isFalse();
+        assertThat(Files.exists(root().resolve(P + "c4"))).as("a failed create leaves nothing").isFalse();
     }
 
     @Test
     void unsupportedOomScoreAdjIsReportedClearly() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("true"));
         Bundles.edit(b, "\"noNewPrivileges\": true", "\"noNewPrivileges\": true, \"oomScoreAdj\": -500");
-        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "c5");
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), P + "c5");
         if (r.code() != 0) {
             assertThat(r.err()).contains("oomScoreAdj").contains("CAP_SYS_RESOURCE");
         }
@@ -119,7 +122,7 @@ class LifecycleTest {
         Bundles.edit(b, "\"hard\": 1024", "\"hard\": 8192");
         String limited = "ulimit -Sn 4096; ulimit -Hn 4096; exec setpriv --bounding-set -sys_resource ";
         Result r = Bundles.exec(List.of("sh", "-c", limited + Bundles.shell(Bundles.berthCommand(root(), "run",
-                "--bundle", b.toString(), "rl1"))));
+                "--bundle", b.toString(), P + "rl1"))));
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("RLIMIT_NOFILE hard limit 8192 is above berth-runtime's own (4096)")
                 .contains("CAP_SYS_RESOURCE");
@@ -127,10 +130,10 @@ class LifecycleTest {
                 + " run --bundle " + b + " rl1"));
         assertThat(runc.code()).isNotZero();
         assertThat(runc.err()).as("runc fails too, less clearly").contains("operation not permitted");
-        assertThat(Bundles.berth(root(), "state", "rl1").code()).isNotZero();
+        assertThat(Bundles.berth(root(), "state", P + "rl1").code()).isNotZero();
         Bundles.edit(b, "\"hard\": 8192", "\"hard\": 4096");
         Result fits = Bundles.exec(List.of("sh", "-c", limited + Bundles.shell(Bundles.berthCommand(root(), "run",
-                "--bundle", b.toString(), "rl2"))));
+                "--bundle", b.toString(), P + "rl2"))));
         assertThat(fits.code()).as(fits.err()).isZero();
     }
 
@@ -139,7 +142,7 @@ class LifecycleTest {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c",
                 "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max"));
         Bundles.edit(b, "\"resources\": {", "\"resources\": {\"memory\": {\"limit\": 67108864}, \"pids\": {\"limit\": 42},");
-        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "c6");
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), P + "c6");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("67108864\n42\n");
     }
@@ -161,7 +164,7 @@ class LifecycleTest {
                 + "\"gidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}], \"namespaces\"");
         assertThat(Bundles.exec(List.of("chown", "-R", "100000:100000", b.resolve("rootfs").toString())).code()).isZero();
         assertThat(Bundles.exec(List.of("chmod", "755", tmp.toString())).code()).isZero();
-        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "u1");
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), P + "u1");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("uid=0 gid=0").containsPattern("0\\s+100000\\s+65536");
     }
@@ -179,10 +182,10 @@ class LifecycleTest {
         }
         hooks.setLength(hooks.length() - 1);
         Bundles.edit(b, "\"linux\": {", hooks + "}, \"linux\": {");
-        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), "h1");
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), P + "h1");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(Files.readString(out.resolve("prestart"))).contains("\"status\": \"creating\"").contains("\"pid\"");
-        assertThat(Files.readString(out.resolve("createRuntime"))).contains("\"id\": \"h1\"");
+        assertThat(Files.readString(out.resolve("createRuntime"))).contains("\"id\": \"" + P + "h1\"");
         assertThat(Files.readString(out.resolve("poststart"))).contains("\"status\": \"running\"");
         assertThat(Files.readString(out.resolve("poststop"))).contains("\"status\": \"stopped\"");
     }
@@ -191,39 +194,39 @@ class LifecycleTest {
     void aFailingPrestartHookFailsCreate() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("true"));
         Bundles.edit(b, "\"linux\": {", "\"hooks\": {\"prestart\": [{\"path\": \"/bin/false\"}]}, \"linux\": {");
-        Result r = Bundles.berth(root(), "create", "--bundle", b.toString(), "h2");
+        Result r = Bundles.berth(root(), "create", "--bundle", b.toString(), P + "h2");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("prestart hook #0 /bin/false: exited with status 1");
-        assertThat(Files.exists(root().resolve("h2"))).isFalse();
+        assertThat(Files.exists(root().resolve(P + "h2"))).isFalse();
     }
 
     /** runc's exec: joins the container's namespaces and cgroups; exit code, env, cwd and user apply. */
     @Test
     void execInARunningContainer() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("sleep", "60"));
-        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), "x1").code()).isZero();
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), P + "x1").code()).isZero();
         try {
-            Result r = Bundles.berth(root(), "exec", "--env", "FOO=bar", "--cwd", "/bin", "x1", "sh", "-c",
+            Result r = Bundles.berth(root(), "exec", "--env", "FOO=bar", "--cwd", "/bin", P + "x1", "sh", "-c",
                     "echo $FOO; pwd; hostname; cat /proc/1/cmdline; echo; exit 5");
             assertThat(r.out()).as(r.err()).startsWith("bar\n/bin\nberth\nsleep\u000060");
             assertThat(r.code()).isEqualTo(5);
-            assertThat(Bundles.berth(root(), "exec", "--user", "1000:1000", "x1", "id").out())
+            assertThat(Bundles.berth(root(), "exec", "--user", "1000:1000", P + "x1", "id").out())
                     .isEqualTo("uid=1000 gid=1000\n");
         } finally {
-            Bundles.berth(root(), "delete", "--force", "x1");
+            Bundles.berth(root(), "delete", "--force", P + "x1");
         }
     }
 
     @Test
     void killAllSignalsEveryProcessOfTheContainer() throws Exception {
         Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "trap '' TERM; sleep 60 & sleep 60"));
-        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), "k1").code()).isZero();
-        assertThat(Bundles.berth(root(), "kill", "--all", "k1", "9").code()).isZero();
-        for (int i = 0; i < 500 && !status("k1").equals("stopped"); i++) {
+        assertThat(Bundles.berth(root(), "run", "--detach", "--bundle", b.toString(), P + "k1").code()).isZero();
+        assertThat(Bundles.berth(root(), "kill", "--all", P + "k1", "9").code()).isZero();
+        for (int i = 0; i < 500 && !status(P + "k1").equals("stopped"); i++) {
             Thread.sleep(10);
         }
-        assertThat(status("k1")).isEqualTo("stopped");
-        assertThat(Bundles.berth(root(), "delete", "k1").code()).isZero();
+        assertThat(status(P + "k1")).isEqualTo("stopped");
+        assertThat(Bundles.berth(root(), "delete", P + "k1").code()).isZero();
     }
 
     /** runc's --preserve-fds N: the caller's fds 3..3+N-1 reach the container (reopened through /proc). */
