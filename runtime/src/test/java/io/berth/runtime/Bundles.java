@@ -37,14 +37,34 @@ final class Bundles {
         }
     }
 
-    /** Removes (if empty) the cgroups a peer made under {@code name} that did not exist before the test. */
+    /** Removes (if empty) the cgroups a peer made under {@code name}, and below, that did not exist before. */
     static void removeNewCgroups(String name, List<Path> before) throws IOException {
         for (Path p : cgroups(name)) {
             if (!before.contains(p)) {
+                removeTree(p);
+            }
+        }
+    }
+
+    /** rmdir of a cgroup and the cgroups under it, deepest first; one still holding tasks stays. */
+    private static void removeTree(Path top) throws IOException {
+        try (var t = Files.walk(top)) {
+            for (Path d : t.filter(Files::isDirectory).sorted(java.util.Comparator.reverseOrder()).toList()) {
                 try {
-                    Files.deleteIfExists(p); // rmdir: fails while it holds cgroups or tasks; then it stays
+                    Files.deleteIfExists(d);
                 } catch (IOException e) {
-                    // not empty: someone else's now
+                    // still holds tasks: leave it
+                }
+            }
+        }
+    }
+
+    /** Removes the cgroup {@code rel} (and what is under it, deepest first) from every hierarchy, if empty. */
+    static void removeCgroupTree(String rel) throws IOException {
+        try (var hs = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path h : hs.filter(p -> !Files.isSymbolicLink(p)).toList()) {
+                if (Files.isDirectory(h.resolve(rel))) {
+                    removeTree(h.resolve(rel));
                 }
             }
         }

@@ -170,11 +170,7 @@ class ConfigLinuxMustTest {
             ok(rt("delete", "--force", P + "cg3"));
         } finally {
             rt("delete", "--force", P + "cg3");
-            for (String c : List.of("pids", "memory", "cpu,cpuacct", "cpuset", "devices", "freezer", "blkio", "systemd",
-                    "unified", "net_cls,net_prio", "perf_event", "hugetlb", "rdma", "misc")) {
-                Files.deleteIfExists(Path.of("/sys/fs/cgroup/" + c + path));
-                Files.deleteIfExists(Path.of("/sys/fs/cgroup/" + c + path).getParent());
-            }
+            Bundles.removeCgroupTree(Path.of(path).getName(0).toString());
             assertThat(holder.resolve("c1")).doesNotExist();
         }
     }
