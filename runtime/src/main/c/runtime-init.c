@@ -78,19 +78,6 @@ static int cap_last = 40;   /* /proc/sys/kernel/cap_last_cap, read by the parent
 
 /* ---------- reporting ---------- */
 
-static void say(const char *line) {
-    if (report_fd >= 0) {
-        size_t n = strlen(line);
-        while (n > 0) {
-            ssize_t w = write(report_fd, line, n);
-            if (w < 0 && errno == EINTR) continue;
-            if (w <= 0) break;
-            line += w;
-            n -= (size_t)w;
-        }
-    }
-}
-
 static void write_full(int fd, const char *p, size_t n) {
     while (n > 0) {
         ssize_t w = write(fd, p, n);
@@ -99,6 +86,10 @@ static void write_full(int fd, const char *p, size_t n) {
         p += w;
         n -= (size_t)w;
     }
+}
+
+static void say(const char *line) {
+    if (report_fd >= 0) write_full(report_fd, line, strlen(line));
 }
 
 /* Report "step path errno" and exit. Without a runtime listening, the message goes to `start` through
@@ -204,8 +195,8 @@ static const struct { const char *name; int nargs; char stage; } OPS[] = {
     {"cgroup", 1, 'P'},      /* cgroup.procs path to join before clone */
     {"setns", 2, 'P'},       /* CLONE_NEW* flag, namespace path */
     {"unshare", 1, 'P'},     /* flags applied to ourselves (CLONE_NEWTIME affects children) */
-    {"clone", 1, 'P'},
-    {"timens", 1, 'P'},      /* /proc/self/timens_offsets lines, after unshare(CLONE_NEWTIME) */       /* CLONE_NEW* flags for the container process */
+    {"clone", 1, 'P'},       /* CLONE_NEW* flags for the container process */
+    {"timens", 1, 'P'},      /* /proc/self/timens_offsets lines, after unshare(CLONE_NEWTIME) */
     {"uidmap", 1, 'P'},      /* uid_map contents, written by the parent stage */
     {"gidmap", 1, 'P'},      /* gid_map contents */
     {"mkfifo", 3, 'P'},      /* the exec fifo (host path), owner uid gid (the container's root) */
@@ -698,16 +689,6 @@ static void to_pipe(int sig) {
     errno = e;
 }
 
-static void write_all(int fd, const char *p, ssize_t n) {
-    while (n > 0) {
-        ssize_t w = write(fd, p, (size_t)n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return;
-        p += w;
-        n -= w;
-    }
-}
-
 static void copy_size(int master) {
     struct winsize ws;
     if (ioctl(host_tty, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) ioctl(master, TIOCSWINSZ, &ws);
@@ -744,19 +725,19 @@ static int proxy_tty(pid_t pid, int sig_r) {
                     reaped = 1;
                     fcntl(master, F_SETFL, O_NONBLOCK);
                     ssize_t r;
-                    while ((r = read(master, buf, sizeof buf)) > 0) write_all(1, buf, r);
+                    while ((r = read(master, buf, sizeof buf)) > 0) write_full(1, buf, (size_t)r);
                     break;
                 }
             }
             if (p[1].revents) {
                 ssize_t r = read(master, buf, sizeof buf);
                 if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) break; /* EIO: no slave left */
-                if (r > 0) write_all(1, buf, r);
+                if (r > 0) write_full(1, buf, (size_t)r);
             }
             if (nfds == 3 && p[2].revents) {
                 ssize_t r = read(0, buf, sizeof buf);
                 if (r == 0 || (r < 0 && errno != EINTR)) nfds = 2; /* stdin ended; the pty stays open */
-                if (r > 0) write_all(master, buf, r);
+                if (r > 0) write_full(master, buf, (size_t)r);
             }
         }
         if (restore) tcsetattr(host_tty, TCSANOW, &saved);
