@@ -1111,7 +1111,8 @@ int main(int argc, char **argv, char **envp) {
         perror("runtime-init: mkfifo");
         return 1;
     }
-    /* the runtime holds both open read-write, so neither open blocks; low fds stay free for --preserve-fds */
+    /* each open pairs with the runtime's (it opens .out to read, then .in to write); low fds stay free for
+     * --preserve-fds */
     alarm(30); /* if the runtime died before opening them, do not wait forever */
     int w = open(out, O_WRONLY | O_CLOEXEC), r = open(in, O_RDONLY | O_CLOEXEC);
     alarm(0);
