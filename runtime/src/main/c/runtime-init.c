@@ -208,6 +208,9 @@ static const struct { const char *name; int nargs; char stage; } OPS[] = {
     {"rootfs", 1, 'C'},      /* host path of the rootfs: bind onto itself, root for later paths */
     {"mount", 6, 'C'},       /* source target fstype flags propagation-flags data */
     {"rattr", 3, 'C'},       /* target attr_set attr_clr: mount_setattr(AT_RECURSIVE) (rro, rnosuid...) */
+    {"usernsfd", 2, 'P'},    /* uid_map gid_map: a user namespace for an idmapped mount, made with the host's
+                              * /proc before the clone; the child takes them in order */
+    {"idmap", 1, 'C'},       /* recursive: the next bind "mount" is idmapped with the next usernsfd */
     {"mknod", 6, 'C'},       /* target mode(with S_IF*) major minor uid gid */
     {"bindev", 2, 'C'},      /* host device path, target: bind mount (user namespaces) */
     {"symlink", 2, 'C'},     /* link contents, target */
@@ -329,6 +332,61 @@ static unsigned long kept_flags(const char *path) {
     return f;
 }
 
+/* ---------- idmapped mounts (config.md "Mounts": uidMappings/gidMappings, options idmap/ridmap) ---------- */
+
+static void write_file(const char *path, const char *value, const char *step);
+
+static int userns_fds[64], nuserns, next_userns; /* made by "usernsfd" in the parent stage */
+static int idmap_ns = -1;                         /* set by "idmap" for the next bind mount */
+static int idmap_recursive;
+
+/* A user namespace with these mappings, as an fd: a child unshares one and waits; we write its maps. */
+static int userns_with(const char *uidmap, const char *gidmap) {
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) fail("pipe", "idmap");
+    pid_t c = fork();
+    if (c < 0) fail("fork", "idmap");
+    if (c == 0) {
+        char x = unshare(CLONE_NEWUSER) < 0 ? 'e' : 'u';
+        if (write(p[1], &x, 1) != 1) _exit(1);
+        pause(); /* killed once its namespace is opened */
+        _exit(0);
+    }
+    close(p[1]);
+    char x = 0;
+    if (read(p[0], &x, 1) != 1 || x != 'u') fail_errno("unshare", "idmap user namespace", EPERM);
+    close(p[0]);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/uid_map", c);
+    write_file(path, uidmap, "idmap uid_map");
+    snprintf(path, sizeof path, "/proc/%d/gid_map", c);
+    write_file(path, gidmap, "idmap gid_map");
+    snprintf(path, sizeof path, "/proc/%d/ns/user", c);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail("open", path);
+    kill(c, SIGKILL);
+    while (waitpid(c, NULL, 0) < 0 && errno == EINTR) {}
+    return fd;
+}
+
+/* The bind step of an idmapped mount: a detached copy of src (with its submounts for rbind), idmapped
+ * (the submounts too for ridmap), moved onto the target fd. */
+static void idmapped_bind(const char *src, int target, const char *dst, int rbind) {
+    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, src,
+                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rbind ? AT_RECURSIVE : 0));
+    if (tree < 0) fail("open_tree", src);
+    int ns = idmap_ns;
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)ns};
+    if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (idmap_recursive ? AT_RECURSIVE : 0), &attr,
+                sizeof attr) < 0)
+        fail("mount_setattr-idmap", dst);
+    if (syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        fail("move_mount", dst);
+    close(ns);
+    close(tree);
+    idmap_ns = -1;
+}
+
 /* config.md "Mounts": mount source on a target resolved inside the rootfs. Bind mounts with other
  * flags take a second, remount step (flags on a bind are ignored by the first mount(2)). */
 static void do_mount(char **a) {
@@ -343,7 +401,8 @@ static void do_mount(char **a) {
         fd = open_in_root(dst, O_PATH);
         if (fd < 0) fail("open", dst);
         fd_path(fd, p, sizeof p);
-        if (mount(src, p, NULL, MS_BIND | (flags & MS_REC), NULL) < 0) fail("mount", dst);
+        if (idmap_ns >= 0) idmapped_bind(src, fd, dst, (flags & MS_REC) != 0);
+        else if (mount(src, p, NULL, MS_BIND | (flags & MS_REC), NULL) < 0) fail("mount", dst);
         close(fd);
         unsigned long rest = flags & ~(MS_BIND | MS_REC);
         if (rest) {
@@ -1040,6 +1099,10 @@ static void child(int sync_fd, int userns) {
             if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
                 fail("mount_setattr", a[0]);
             close(fd);
+        } else if (!strcmp(op, "idmap")) {
+            if (next_userns >= nuserns) fail_errno("idmap", "no user namespace prepared", EINVAL);
+            idmap_ns = userns_fds[next_userns++];
+            idmap_recursive = (int)num(a[0]);
         } else if (!strcmp(op, "personality")) {
             if (personality((unsigned long)num(a[0])) < 0) fail("personality", a[0]);
         } else if (!strcmp(op, "sysctl")) {
@@ -1170,6 +1233,9 @@ int main(int argc, char **argv, char **envp) {
             if (unshare((int)num(a[0])) < 0) fail("unshare", a[0]);
         } else if (!strcmp(op, "clone")) {
             clone_flags = num(a[0]);
+        } else if (!strcmp(op, "usernsfd")) {
+            if (nuserns >= (int)(sizeof userns_fds / sizeof userns_fds[0])) fail_errno("idmap", "too many", E2BIG);
+            userns_fds[nuserns++] = high_fd(userns_with(a[0], a[1]), "idmap user namespace");
         } else if (!strcmp(op, "timens")) {
             /* config-linux.md "timeOffsets": before any process enters the new time namespace */
             write_file("/proc/self/timens_offsets", a[0], "timens-offsets");

@@ -120,6 +120,10 @@ public final class PlanCompiler {
         plan.op("propagation", linux.rootfsPropagation().map(PROPAGATION::get).orElse(MS_SLAVE | MS_REC));
         plan.op("rootfs", rootfs);
         for (Mount m : spec.mounts()) {
+            if (userns && (m.options().contains("idmap") || m.options().contains("ridmap"))) {
+                throw new RuntimeError("mounts[" + m.destination() + "]: idmapped mounts in a container with its "
+                        + "own user namespace are not supported yet by berth-runtime");
+            }
             mount(plan, m, in.bundle(), in.cgroupPath());
         }
         devices(plan, linux, userns);
@@ -368,6 +372,7 @@ public final class PlanCompiler {
     static void mount(Plan plan, Mount m, Path bundle, String cgroupPath) {
         String type = m.type().orElse("");
         long flags = 0, prop = 0, rset = 0, rclr = 0;
+        String idmap = null;
         List<String> data = new ArrayList<>();
         for (String o : m.options()) {
             Flag f = MOUNT_FLAGS.get(o);
@@ -379,8 +384,8 @@ public final class PlanCompiler {
                 long[] sc = RECURSIVE.get(o);
                 rset = (rset | sc[0]) & ~sc[1];
                 rclr = (rclr | sc[1]) & ~sc[0];
-            } else if (o.startsWith("idmap") || o.equals("ridmap")) {
-                throw new RuntimeError("mounts[" + m.destination() + "]: option \"" + o + "\" is not supported yet");
+            } else if (o.equals("idmap") || o.equals("ridmap")) {
+                idmap = o;
             } else if (!o.equals("tmpcopyup")) {
                 data.add(o);
             }
@@ -398,6 +403,23 @@ public final class PlanCompiler {
         if (type.equals("cgroup")) {
             cgroupMount(plan, m.destination(), flags, cgroupPath);
             return;
+        }
+        if (idmap != null) {
+            // config.md "Mounts": uidMappings/gidMappings convert the ids of the source filesystem (containerID
+            // side) to those the mount shows (hostID side), as a user namespace with these mappings does
+            if ((flags & MS_BIND) == 0) {
+                throw new RuntimeError("mounts[" + m.destination() + "]: \"" + idmap + "\" needs a bind mount");
+            }
+            if (m.uidMappings().isEmpty() || m.gidMappings().isEmpty()) {
+                throw new RuntimeError("mounts[" + m.destination() + "]: \"" + idmap
+                        + "\" needs the mount's uidMappings and gidMappings");
+            }
+            // the namespace is made in the parent stage (the host's /proc names its maps), used in order
+            plan.op("usernsfd", map(m.uidMappings()), map(m.gidMappings()));
+            plan.op("idmap", idmap.equals("ridmap") ? 1 : 0);
+        } else if (!m.uidMappings().isEmpty() || !m.gidMappings().isEmpty()) {
+            throw new RuntimeError("mounts[" + m.destination() + "]: uidMappings/gidMappings need the \"idmap\" "
+                    + "or \"ridmap\" option");
         }
         plan.op("mount", source, m.destination(), type, flags, prop, String.join(",", data));
         if (rset != 0 || rclr != 0) {

@@ -259,4 +259,29 @@ class ConfigLinuxMustTest {
             assertThat(r.out()).as(opt).isEqualTo(opt.equals("rro") ? "ro\n" : "rw\n");
         }
     }
+
+    // config.md "Mounts": uidMappings/gidMappings "convert UIDs from the source file system to the
+    // destination mount point" (an idmapped mount): with 0 -> 1000, a file owned by 0 shows as 1000, an
+    // unmapped owner as the overflow id, and the source is untouched.
+    @Test
+    void anIdmappedBindShowsTheMappedOwners() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("idsrc"));
+        Files.writeString(src.resolve("root-owned"), "x");
+        Files.writeString(src.resolve("uid5"), "y");
+        Files.setAttribute(src.resolve("uid5"), "unix:uid", 5);
+        Files.setAttribute(src.resolve("uid5"), "unix:gid", 5);
+        Path b = bundle("b", "stat -c '%u:%g %n' /data/root-owned /data/uid5");
+        Bundles.edit(b, "\"mounts\": [", "\"mounts\": [{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \""
+                + src + "\", \"options\": [\"rbind\", \"idmap\"], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, "
+                + "\"size\": 1}], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}]},");
+        Result r = run(b, P + "idmap");
+        ok(r);
+        assertThat(r.out()).isEqualTo("1000:1000 /data/root-owned\n65534:65534 /data/uid5\n");
+        assertThat(Files.getAttribute(src.resolve("root-owned"), "unix:uid")).isEqualTo(0);
+
+        Bundles.edit(b, "\"rbind\", \"idmap\"", "\"rbind\"");
+        Result noOption = run(b, P + "idmap2");
+        assertThat(noOption.code()).isNotZero();
+        assertThat(noOption.err()).contains("need the \"idmap\"");
+    }
 }

@@ -18,6 +18,7 @@ final class Features {
                 "remount", "ro", "rprivate", "rshared", "rslave", "runbindable", "rw", "shared", "silent", "slave",
                 "strictatime", "suid", "symfollow", "sync", "unbindable"));
         all.addAll(io.berth.runtime.PlanCompiler.RECURSIVE_OPTIONS);
+        all.addAll(List.of("idmap", "ridmap"));
         return List.copyOf(all);
     }
 
