@@ -176,22 +176,37 @@ public final class RegistryClient {
         return new ResumingBlobStream(this, repo, d, verifyDigest);
     }
 
-    /** Opens the blob from {@code offset} (a ranged GET when non-zero). */
-    HttpResponse<InputStream> openBlob(String repo, Digest d, long offset) {
+    /**
+     * Opens the blob from {@code offset} (a ranged GET when non-zero). Over plain HTTP the body is first asked
+     * for on a socket of its own ({@link PlainBlobGet}); whatever that cannot take goes through the JDK client.
+     */
+    InputStream openBlob(String repo, Digest d, long offset) {
         Map<String, String> h = offset > 0 ? Map.of("Range", "bytes=" + offset + "-") : Map.of();
-        HttpResponse<InputStream> r = send("GET", url("/v2/" + repo + "/blobs/" + d), pullScope(repo), h, null, true);
         int want = offset > 0 ? 206 : 200;
+        URI uri = url("/v2/" + repo + "/blobs/" + d);
+        if (options.plainHttp() && PLAIN_FAST_PATH) {
+            Map<String, String> fast = new java.util.HashMap<>(h);
+            authHeader(pullScope(repo)).ifPresent(a -> fast.put("Authorization", a));
+            Optional<InputStream> body = PlainBlobGet.open(uri, fast, want);
+            if (body.isPresent()) {
+                return body.get();
+            }
+        }
+        HttpResponse<InputStream> r = send("GET", uri, pullScope(repo), h, null, true);
         if (r.statusCode() != want) {
             String msg = errorBody(r);
             throw new ClientException("get blob " + d + " from " + host + "/" + repo + ": HTTP " + r.statusCode()
                     + msg, r.statusCode(), null);
         }
-        return r;
+        return r.body();
     }
+
+    /** The plain-HTTP blob reader; {@code -Dberth.http.plainBlobs=false} sends every blob GET through the JDK client. */
+    static final boolean PLAIN_FAST_PATH = !"false".equals(System.getProperty("berth.http.plainBlobs"));
 
     /** The blob from {@code offset} on, as it comes (a ranged GET; the size is checked by the caller). */
     public InputStream getBlobFrom(String repo, Descriptor d, long offset) {
-        return openBlob(repo, d.digest(), offset).body();
+        return openBlob(repo, d.digest(), offset);
     }
 
     /**

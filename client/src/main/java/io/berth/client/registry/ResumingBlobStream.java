@@ -37,7 +37,7 @@ final class ResumingBlobStream extends BulkInputStream {
     public int read(byte[] b, int off, int len) throws IOException {
         while (true) {
             if (cur == null) {
-                cur = client.openBlob(repo, d.digest(), offset).body();
+                cur = client.openBlob(repo, d.digest(), offset);
             }
             int n;
             try {
