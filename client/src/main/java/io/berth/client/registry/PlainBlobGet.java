@@ -4,9 +4,10 @@ import io.berth.image.io.BulkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -30,30 +31,34 @@ final class PlainBlobGet {
      * The body of {@code GET uri} when the answer is {@code status} with a Content-Length; empty when it is
      * anything else or the connection fails (the caller falls back).
      */
-    static Optional<InputStream> open(URI uri, Map<String, String> headers, int status) {
+    static Optional<InputStream> open(URI uri, Map<String, String> headers, int status, Duration timeout) {
         if (!"http".equals(uri.getScheme())) {
             return Optional.empty();
         }
-        SocketChannel ch = null;
+        Socket ch = null;
         try {
             int port = uri.getPort() < 0 ? 80 : uri.getPort();
-            ch = SocketChannel.open(new InetSocketAddress(uri.getHost(), port));
+            int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+            ch = new Socket();
+            ch.connect(new InetSocketAddress(uri.getHost(), port), millis);
+            ch.setSoTimeout(millis); // a stalled read fails like the JDK client's request timeout
             StringBuilder req = new StringBuilder("GET ").append(uri.getRawPath())
                     .append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()).append(" HTTP/1.1\r\n")
                     .append("Host: ").append(uri.getRawAuthority()).append("\r\n")
                     .append("Accept-Encoding: identity\r\nConnection: close\r\n");
             headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
-            ByteBuffer out = ByteBuffer.wrap(req.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
-            while (out.hasRemaining()) {
-                ch.write(out);
-            }
+            ch.getOutputStream().write(req.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = ch.getInputStream();
             ByteBuffer buf = ByteBuffer.allocate(BUFFER);
             int end = -1;
             while (end < 0) {
-                if (buf.position() >= MAX_HEADERS || ch.read(buf) < 0) {
+                int r = buf.position() >= MAX_HEADERS ? -1
+                        : in.read(buf.array(), buf.position(), buf.capacity() - buf.position());
+                if (r < 0) {
                     ch.close();
                     return Optional.empty();
                 }
+                buf.position(buf.position() + r);
                 end = headerEnd(buf.array(), buf.position());
             }
             String[] lines = new String(buf.array(), 0, end, StandardCharsets.ISO_8859_1).split("\r\n");
@@ -79,7 +84,7 @@ final class PlainBlobGet {
             }
             buf.flip();
             buf.position(end + 4);
-            return Optional.of(new Body(ch, buf, length));
+            return Optional.of(new Body(ch, in, buf, length));
         } catch (IOException | RuntimeException e) {
             if (ch != null) {
                 try {
@@ -104,12 +109,14 @@ final class PlainBlobGet {
 
     /** Exactly Content-Length bytes from the socket; fewer before EOF is an I/O error (the caller resumes). */
     private static final class Body extends BulkInputStream {
-        private final SocketChannel ch;
+        private final Socket socket;
+        private final InputStream in;
         private final ByteBuffer buf;
         private long left;
 
-        Body(SocketChannel ch, ByteBuffer buf, long length) {
-            this.ch = ch;
+        Body(Socket socket, InputStream in, ByteBuffer buf, long length) {
+            this.socket = socket;
+            this.in = in;
             this.buf = buf;
             this.left = length;
         }
@@ -119,23 +126,26 @@ final class PlainBlobGet {
             if (left == 0) {
                 return -1;
             }
-            if (!buf.hasRemaining()) {
-                buf.clear();
-                int r = ch.read(buf);
-                buf.flip();
-                if (r < 0) {
-                    throw new IOException("connection closed with " + left + " bytes of the blob to come");
-                }
+            if (len == 0) {
+                return 0;
             }
-            int n = (int) Math.min(Math.min(len, buf.remaining()), left);
-            buf.get(b, off, n);
-            left -= n;
-            return n;
+            if (buf.hasRemaining()) { // what came with the headers
+                int n = (int) Math.min(Math.min(len, buf.remaining()), left);
+                buf.get(b, off, n);
+                left -= n;
+                return n;
+            }
+            int r = in.read(b, off, (int) Math.min(len, left));
+            if (r < 0) {
+                throw new IOException("connection closed with " + left + " bytes of the blob to come");
+            }
+            left -= r;
+            return r;
         }
 
         @Override
         public void close() throws IOException {
-            ch.close();
+            socket.close();
         }
     }
 }

@@ -187,7 +187,7 @@ public final class RegistryClient {
         if (options.plainHttp() && PLAIN_FAST_PATH) {
             Map<String, String> fast = new java.util.HashMap<>(h);
             authHeader(pullScope(repo)).ifPresent(a -> fast.put("Authorization", a));
-            Optional<InputStream> body = PlainBlobGet.open(uri, fast, want);
+            Optional<InputStream> body = PlainBlobGet.open(uri, fast, want, options.timeout());
             if (body.isPresent()) {
                 return body.get();
             }

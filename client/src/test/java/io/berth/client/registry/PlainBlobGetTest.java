@@ -49,7 +49,7 @@ class PlainBlobGetTest {
             }
         });
         Optional<InputStream> body = PlainBlobGet.open(URI.create("http://127.0.0.1:" + server.getLocalPort()
-                + "/v2/a/b/blobs/sha256:00?x=1"), headers, status);
+                + "/v2/a/b/blobs/sha256:00?x=1"), headers, status, java.time.Duration.ofSeconds(10));
         if (body.isEmpty()) {
             t.join();
         }
@@ -84,7 +84,8 @@ class PlainBlobGetTest {
         }) {
             assertThat(exchange(response, Map.of(), 200, new AtomicReference<>())).as(response).isEmpty();
         }
-        assertThat(PlainBlobGet.open(URI.create("https://127.0.0.1:1/v2/"), Map.of(), 200)).as("TLS").isEmpty();
+        assertThat(PlainBlobGet.open(URI.create("https://127.0.0.1:1/v2/"), Map.of(), 200, java.time.Duration.ofSeconds(1)))
+                .as("TLS").isEmpty();
     }
 
     @Test
