@@ -573,7 +573,7 @@ public final class PlanCompiler {
      * (rows in resource order), {@code status} /proc/self/status (CapEff).
      */
     static void checkRlimits(List<Process.Rlimit> rlimits, Path limits, Path status) {
-        if (rlimits.isEmpty() || (capEff(status) & (1L << CAP_SYS_RESOURCE)) != 0) {
+        if (rlimits.isEmpty() || (capSet(status, "CapEff:") & (1L << CAP_SYS_RESOURCE)) != 0) {
             return;
         }
         List<String> rows;
@@ -597,25 +597,17 @@ public final class PlanCompiler {
         }
     }
 
-    private static long capEff(Path status) {
-        try {
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith("CapEff:")) {
-                    return Long.parseUnsignedLong(line.substring(7).trim(), 16);
-                }
-            }
-        } catch (java.io.IOException e) {
-            throw new RuntimeError("reading " + status + ": " + e.getMessage(), e);
-        }
-        return -1L;
-    }
-
     /** CapBnd of the runtime itself, from /proc/self/status. */
     static long hostBounding(Path status) {
+        return capSet(status, "CapBnd:");
+    }
+
+    /** A capability set ("CapBnd:", "CapEff:") of the runtime itself, from /proc/self/status; -1 if absent. */
+    private static long capSet(Path status, String line) {
         try {
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith("CapBnd:")) {
-                    return Long.parseUnsignedLong(line.substring(7).trim(), 16);
+            for (String l : Files.readAllLines(status)) {
+                if (l.startsWith(line)) {
+                    return Long.parseUnsignedLong(l.substring(line.length()).trim(), 16);
                 }
             }
         } catch (java.io.IOException e) {

@@ -14,6 +14,13 @@ final class Bundles {
 
     static final Path BUSYBOX = Path.of("/bin/busybox");
 
+    /** What the container tests need; they fail (never skip) without it. */
+    static void requireRootAndBusybox() {
+        org.assertj.core.api.Assertions.assertThat(System.getProperty("user.name"))
+                .as("these tests create namespaces: run as root").isEqualTo("root");
+        org.assertj.core.api.Assertions.assertThat(BUSYBOX).as("apt-get install busybox-static").isExecutable();
+    }
+
     static Path busybox(Path dir, List<String> args) throws IOException {
         Path rootfs = dir.resolve("rootfs");
         Files.createDirectories(rootfs.resolve("bin"));

@@ -24,8 +24,7 @@ class ConfigLinuxMustTest {
 
     @BeforeAll
     static void requirements() {
-        assertThat(System.getProperty("user.name")).as("these tests create namespaces: run as root").isEqualTo("root");
-        assertThat(Bundles.BUSYBOX).as("apt-get install busybox-static").isExecutable();
+        Bundles.requireRootAndBusybox();
     }
 
     private Result rt(String... args) throws Exception {

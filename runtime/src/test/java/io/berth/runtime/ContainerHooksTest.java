@@ -27,8 +27,7 @@ class ContainerHooksTest {
 
     @BeforeAll
     static void requirements() {
-        assertThat(System.getProperty("user.name")).as("these tests create namespaces: run as root").isEqualTo("root");
-        assertThat(Bundles.BUSYBOX).as("apt-get install busybox-static").isExecutable();
+        Bundles.requireRootAndBusybox();
     }
 
     /** What one runtime's hook reported, and the container it ran for. */

@@ -33,8 +33,7 @@ class RuncCommandsTest {
 
     @BeforeAll
     static void requirements() {
-        assertThat(System.getProperty("user.name")).as("these tests create namespaces: run as root").isEqualTo("root");
-        assertThat(Bundles.BUSYBOX).as("apt-get install busybox-static").isExecutable();
+        Bundles.requireRootAndBusybox();
     }
 
     private Path root() {
