@@ -47,6 +47,8 @@ public final class Main {
     public static void main(String[] args) {
         int rc = run(List.of(args), System.out, System.err);
         System.out.flush();
+        // Registry clients' selector threads wait in epoll; HotSpot's exit waits ~0.3 s for such threads.
+        io.berth.client.registry.RegistryClient.closeAll();
         if (rc != 0) {
             System.exit(rc);
         }

@@ -18,7 +18,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -197,17 +196,19 @@ public final class Copier {
     private void copyBlobs(List<Descriptor> blobs) {
         Map<String, Descriptor> unique = new LinkedHashMap<>();
         blobs.forEach(b -> unique.putIfAbsent(b.digest().toString(), b));
-        Semaphore slots = new Semaphore(Math.max(1, options.parallel()));
+        if (unique.isEmpty()) {
+            return;
+        }
         List<Future<?>> futures = new ArrayList<>();
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        // Platform threads, at most `parallel`: sockets read from virtual threads bring up the JDK's
+        // poller thread, which then sits in epoll_wait, and HotSpot's exit waits ~0.3 s for threads in
+        // native code (docs/benchmarks.md "Pull and push").
+        int threads = Math.min(Math.max(1, options.parallel()), unique.size());
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads,
+                Thread.ofPlatform().daemon().name("blob-copy-", 0).factory())) {
             for (Descriptor d : unique.values()) {
                 futures.add(pool.submit(() -> {
-                    slots.acquire();
-                    try {
-                        copyBlob(d);
-                    } finally {
-                        slots.release();
-                    }
+                    copyBlob(d);
                     return null;
                 }));
             }
