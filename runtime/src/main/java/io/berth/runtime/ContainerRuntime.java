@@ -44,11 +44,24 @@ public final class ContainerRuntime {
     record Created(Container container, InitProcess.Started started) {}
 
     Created create(String id, CreateOptions opt, boolean foreground) {
+        Trace.mark("create");
         StateStore.checkId(id);
         Path bundle = opt.bundle().toAbsolutePath().normalize();
-        Spec spec = loadSpec(bundle);
         try (StateStore.Lock _ = store.createDir(id)) {
             Path dir = store.dir(id);
+            Trace.mark("create: dir made, locked");
+            // runtime-init starts while config.json is read and the cgroups are made (it waits for the plan)
+            InitProcess.Spawning spawning = InitProcess.spawn(dir.resolve("init"));
+            Trace.mark("create: spawn thread started");
+            Spec spec;
+            try {
+                spec = loadSpec(bundle);
+            } catch (RuntimeException e) {
+                spawning.abandon();
+                store.remove(id);
+                throw e;
+            }
+            Trace.mark("create: config parsed");
             String cgroupPath = Cgroups.containerPath(spec.linux().flatMap(l -> l.cgroupsPath()), id,
                     opt.systemdCgroup());
             Path rootfs = bundle.resolve(spec.root().map(Spec.Root::path).orElse("rootfs")).normalize();
@@ -61,15 +74,18 @@ public final class ContainerRuntime {
                 // runtime.md "Create": later edits of config.json MUST NOT affect the container; keep a copy
                 // for the hooks that run at start and delete.
                 Files.copy(bundle.resolve("config.json"), dir.resolve("config.json"));
+                Trace.mark("create: state saved, config copied");
                 Cgroups probe = Cgroups.detect();
                 checkCgroupUnused(probe, cgroupPath);
                 cgroups = probe; // from here on a failure removes the cgroups again
                 List<String> procs = cgroups.create(cgroupPath, spec.linux().flatMap(l -> l.resources()));
+                Trace.mark("create: cgroups made");
                 Plan plan = PlanCompiler.compile(new PlanCompiler.Inputs(spec, bundle, dir, procs, opt.noPivot(),
                         opt.preserveFds(), foreground, Path.of("/proc/self/status"), cgroupPath,
                         opt.consoleSocket()));
+                Trace.mark("create: plan compiled");
                 Container creating = c;
-                started = InitProcess.start(dir.resolve("init"), plan, pid -> {
+                started = InitProcess.handshake(spawning, plan, pid -> {
                     // runtime.md lifecycle steps 3-4: prestart, then createRuntime; a failure fails create
                     State st = creating.with(pid, 0).state();
                     State s = new State(st.ociVersion(), st.id(), State.Status.CREATING, Optional.of(pid), st.bundle(),
@@ -78,6 +94,7 @@ public final class ContainerRuntime {
                     Hooks.run("createRuntime", spec.hooks().createRuntime(), s);
                 });
                 long pid = started.pid();
+                Trace.mark("create: init ready");
                 c = c.with(pid, ProcStat.startTime(pid).orElse(0L)).with(State.Status.CREATED);
                 store.save(c);
                 if (opt.pidFile().isPresent()) {
@@ -97,6 +114,9 @@ public final class ContainerRuntime {
                     } catch (RuntimeError ignored) {
                         // the original error matters more
                     }
+                }
+                if (started == null) {
+                    spawning.abandon();
                 }
                 store.remove(id);
                 if (e instanceof InterruptedException) {
@@ -170,7 +190,8 @@ public final class ContainerRuntime {
             throw new RuntimeError("create: " + config + ": " + e.getMessage(), e);
         }
         // Versions runc 1.1 accepts (DESIGN.md): 1.0 to 1.3.
-        if (!spec.ociVersion().matches("1\\.[0-3]\\..*")) {
+        String v = spec.ociVersion();
+        if (!(v.length() >= 4 && v.startsWith("1.") && v.charAt(2) >= '0' && v.charAt(2) <= '3' && v.charAt(3) == '.')) {
             throw new RuntimeError("create: ociVersion " + spec.ociVersion() + " is not supported (1.0.x to 1.3.x)");
         }
         return spec;
@@ -191,6 +212,7 @@ public final class ContainerRuntime {
     public void start(String id) {
         try (StateStore.Lock _ = store.lock(id)) {
             Container c = store.load(id);
+            Trace.mark("start: state loaded");
             if (c.status() != State.Status.CREATED) {
                 throw new RuntimeError("cannot start container \"" + id + "\": it is " + c.status().json()
                         + ", not created");
@@ -219,6 +241,7 @@ public final class ContainerRuntime {
             } finally {
                 watcher.interrupt();
             }
+            Trace.mark("start: exec fifo read");
             try {
                 Files.deleteIfExists(fifo);
             } catch (IOException e) {
@@ -234,6 +257,7 @@ public final class ContainerRuntime {
             }
             Container running = c.with(State.Status.RUNNING);
             store.save(running);
+            Trace.mark("start: state saved");
             // runtime.md step 9: poststart hooks; a failure is an error (the container keeps running, as runc)
             Hooks.run("poststart", hooks(id).poststart(), running.state());
         }
@@ -401,10 +425,12 @@ public final class ContainerRuntime {
                 }
             }
             Cgroups.detect().destroy(c.cgroupPath());
+            Trace.mark("delete: cgroups removed");
             // runtime.md step 13: poststop hooks; failures are warnings, the lifecycle continues
             Hooks.runWarning("poststop", hooks(id).poststop(), c.with(State.Status.STOPPED).state());
         }
         store.remove(id);
+        Trace.mark("delete: state removed");
     }
 
     private static void waitGone(Container c) {
@@ -440,12 +466,14 @@ public final class ContainerRuntime {
         int status;
         try {
             status = created.started().init().waitFor();
+            Trace.mark("run: container exited");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RuntimeError("run " + id + ": interrupted", e);
         }
         delete(id, true);
         return status;
+
     }
 
     /**

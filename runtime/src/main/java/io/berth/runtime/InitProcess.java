@@ -40,14 +40,87 @@ public final class InitProcess {
     }
 
     /**
-     * Runs runtime-init with the FIFOs {@code prefix.in} and {@code prefix.out} (it makes them), sends the
-     * plan, and reads reports until "ready". {@code onSync} runs the hooks when the init asks.
+     * A runtime-init being started on a thread of its own: {@code ProcessBuilder.start} costs ~8-10 ms of
+     * the caller's time (the JDK's spawn helper, then the init's exec), which create overlaps with reading
+     * config.json and making the cgroups (docs/benchmarks.md "Runtime"). Until the plan is sent the init
+     * has made nothing but its FIFOs, so {@link #abandon} (SIGKILL) leaves nothing behind.
      */
-    public static Started start(Path prefix, Plan plan, java.util.function.LongConsumer onSync) {
-        Path bin = binary();
-        if (!Files.isExecutable(bin)) {
-            throw new RuntimeError("runtime-init not found at " + bin + " (set -Dberth.runtime.init or rebuild)");
+    public static final class Spawning {
+        private final Path prefix;
+        private final Thread thread;
+        private volatile Process process;
+        private volatile RuntimeException failure;
+
+        private Spawning(Path prefix) {
+            this.prefix = prefix;
+            Path bin = binary();
+            this.thread = Thread.ofPlatform().name("runtime-init-spawn").start(() -> {
+                try {
+                    if (!Files.isExecutable(bin)) {
+                        throw new RuntimeError("runtime-init not found at " + bin
+                                + " (set -Dberth.runtime.init or rebuild)");
+                    }
+                    Files.deleteIfExists(Path.of(prefix + ".in"));
+                    Files.deleteIfExists(Path.of(prefix + ".out"));
+                    process = new ProcessBuilder(bin.toString(), prefix.toString()).inheritIO().start();
+                    Trace.mark("init: spawned");
+                } catch (IOException e) {
+                    failure = new RuntimeError("create: start runtime-init " + bin + ": " + e.getMessage(), e);
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+            });
         }
+
+        Process await() {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RuntimeError("create: interrupted", e);
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return process;
+        }
+
+        /** Kills the init (it has no container child before the plan) and removes its FIFOs. */
+        public void abandon() {
+            try {
+                Process p = await();
+                p.destroyForcibly();
+                p.waitFor();
+            } catch (RuntimeException e) {
+                // it never started
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                Files.deleteIfExists(Path.of(prefix + ".in"));
+                Files.deleteIfExists(Path.of(prefix + ".out"));
+            } catch (IOException e) {
+                // the state directory goes as a whole
+            }
+        }
+    }
+
+    /** Starts runtime-init with the FIFOs {@code prefix.in} and {@code prefix.out} (it makes them). */
+    public static Spawning spawn(Path prefix) {
+        return new Spawning(prefix);
+    }
+
+    /** {@link #spawn} and {@link #handshake} in one. */
+    public static Started start(Path prefix, Plan plan, java.util.function.LongConsumer onSync) {
+        return handshake(spawn(prefix), plan, onSync);
+    }
+
+    /**
+     * Sends the plan to a spawned runtime-init and reads reports until "ready". {@code onSync} runs the
+     * hooks when the init asks.
+     */
+    public static Started handshake(Spawning spawning, Plan plan, java.util.function.LongConsumer onSync) {
+        Path prefix = spawning.prefix;
         byte[] planBytes = plan.encode();
         Path in = Path.of(prefix + ".in");
         Path out = Path.of(prefix + ".out");
@@ -57,9 +130,7 @@ public final class InitProcess {
         long pid = -1;
         boolean ready = false;
         try {
-            Files.deleteIfExists(in);
-            Files.deleteIfExists(out);
-            init = new ProcessBuilder(bin.toString(), prefix.toString()).inheritIO().start();
+            init = spawning.await();
             // runtime-init makes .out then .in; both exist once .in does
             for (int spins = 0; !Files.exists(in); spins++) {
                 if (!init.isAlive()) {
@@ -82,6 +153,7 @@ public final class InitProcess {
             });
             fromInit = FileChannel.open(out, StandardOpenOption.READ);
             toInit = FileChannel.open(in, StandardOpenOption.WRITE);
+            Trace.mark("init: fifos open");
             ByteBuffer buf = ByteBuffer.wrap(planBytes);
             while (buf.hasRemaining()) {
                 toInit.write(buf);

@@ -51,6 +51,7 @@ public final class RuntimeMain {
     }
 
     public static void main(String[] args) {
+        io.berth.runtime.Trace.mark("main");
         int code = new RuntimeMain(System.out, System.err).run(args);
         System.out.flush();
         System.exit(code);
@@ -95,7 +96,7 @@ public final class RuntimeMain {
                 break;
             }
             if (a.startsWith("-") && a.length() > 1 && !(stopAtFirstPositional && !pos.isEmpty())) {
-                String name = a.replaceFirst("^--?", "");
+                String name = a.substring(a.startsWith("--") ? 2 : 1); // not replaceFirst: no regex at start
                 String value = null;
                 int eq = name.indexOf('=');
                 if (eq >= 0) {
