@@ -190,6 +190,7 @@ public final class ContentStore implements BlobSource {
         private final MessageDigest md;
         private final String algorithm;
         private final OptionalLong expectedSize;
+        private final EarlyWriteback writeback;
         private long written;
         private boolean done;
 
@@ -197,6 +198,7 @@ public final class ContentStore implements BlobSource {
             this.tmp = tmp;
             this.ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
             this.out = Channels.newOutputStream(ch);
+            this.writeback = new EarlyWriteback(ch);
             this.md = md;
             this.algorithm = algorithm;
             this.expectedSize = expectedSize;
@@ -215,6 +217,7 @@ public final class ContentStore implements BlobSource {
             md.update(b, off, len);
             out.write(b, off, len);
             written += len;
+            writeback.wrote(len);
         }
 
         public long written() {
@@ -231,6 +234,7 @@ public final class ContentStore implements BlobSource {
             if (expected.isPresent() && !expected.get().equals(actual)) {
                 throw new ImageException("ingest blob: expected " + expected.get() + ", got " + actual);
             }
+            writeback.finish();
             ch.force(true);
             ch.close();
             Path target = path(actual);
@@ -249,6 +253,7 @@ public final class ContentStore implements BlobSource {
 
         @Override
         public void close() throws IOException {
+            writeback.finish();
             if (ch.isOpen()) {
                 ch.close();
             }

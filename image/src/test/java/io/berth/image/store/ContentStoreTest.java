@@ -55,6 +55,26 @@ class ContentStoreTest {
     }
 
     @Test
+    void blobsPastTheEarlyWritebackStepStoreExactlyOrNothing() throws Exception {
+        // 40 MiB: two background syncs start while the blob is still being written
+        byte[] data = new byte[(int) (2.5 * EarlyWriteback.STEP)];
+        new java.util.Random(7).nextBytes(data);
+        ContentStore s = ContentStore.open(tmp);
+        ContentStore.Written w = s.ingest(new ByteArrayInputStream(data), Optional.of(Digest.sha256(data)),
+                OptionalLong.of(data.length));
+        assertThat(Files.readAllBytes(s.path(w.digest()))).isEqualTo(data);
+
+        data[data.length - 1] ^= 1; // same size, other digest than claimed: refused, and nothing is left behind
+        byte[] changed = data;
+        assertThatThrownBy(() -> s.ingest(new ByteArrayInputStream(changed), Optional.of(w.digest()),
+                OptionalLong.of(changed.length))).isInstanceOf(ImageException.class);
+        assertThat(s.list()).containsExactly(w.digest());
+        try (var left = Files.list(tmp.resolve(ContentStore.INGEST_DIR))) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
     void sizeMismatchStoresNothing() {
         ContentStore s = ContentStore.open(tmp);
         assertThatThrownBy(() -> s.ingest(new ByteArrayInputStream(b("hello")), Optional.empty(), OptionalLong.of(3)))
