@@ -63,7 +63,7 @@ public final class RegistryClient implements AutoCloseable {
     private final String host;
     private final String base;
     private final Options options;
-    private final HttpClient http;
+    private volatile HttpClient jdk;
     private final Map<String, String> authByScope = new ConcurrentHashMap<>();
     private volatile boolean basicRequested;
 
@@ -71,10 +71,38 @@ public final class RegistryClient implements AutoCloseable {
         this.host = host;
         this.options = options;
         this.base = (options.plainHttp() ? "http://" : "https://") + host;
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(30)).version(HttpClient.Version.HTTP_1_1)
-                .sslContext(LazyTls.ofDefault()).sslParameters(LazyTls.PARAMETERS).build();
         OPEN.add(this);
+    }
+
+    /**
+     * Plain-HTTP requests go through {@link PlainHttp} ({@code -Dberth.http.plain=false} sends them through
+     * the JDK client too, for comparison).
+     */
+    static final boolean PLAIN = !"false".equals(System.getProperty("berth.http.plain"));
+
+    /** The JDK client, made on the first request that needs it (TLS, or plain HTTP with PLAIN off). */
+    private HttpClient jdk() {
+        HttpClient c = jdk;
+        if (c == null) {
+            synchronized (this) {
+                c = jdk;
+                if (c == null) {
+                    c = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                            .connectTimeout(Duration.ofSeconds(30)).version(HttpClient.Version.HTTP_1_1)
+                            .sslContext(LazyTls.ofDefault()).sslParameters(LazyTls.PARAMETERS).build();
+                    jdk = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    /** One exchange, its body unread: plain HTTP on a socket of its own, anything else through the JDK client. */
+    private HttpResponse<InputStream> exchange(HttpRequest req) throws IOException, InterruptedException {
+        if (PLAIN && "http".equals(req.uri().getScheme())) {
+            return PlainHttp.send(req, options.timeout());
+        }
+        return jdk().send(req, HttpResponse.BodyHandlers.ofInputStream());
     }
 
     /** Clients not closed yet: {@link #closeAll()} ends them before a command exits. */
@@ -88,6 +116,10 @@ public final class RegistryClient implements AutoCloseable {
     @Override
     public void close() {
         OPEN.remove(this);
+        HttpClient http = jdk;
+        if (http == null) {
+            return;
+        }
         http.shutdownNow();
         try {
             http.awaitTermination(Duration.ofSeconds(1));
@@ -204,23 +236,11 @@ public final class RegistryClient implements AutoCloseable {
         return new ResumingBlobStream(this, repo, d, verifyDigest);
     }
 
-    /**
-     * Opens the blob from {@code offset} (a ranged GET when non-zero). Over plain HTTP the body is first asked
-     * for on a socket of its own ({@link PlainBlobGet}); whatever that cannot take goes through the JDK client.
-     */
+    /** Opens the blob from {@code offset} (a ranged GET when non-zero). */
     InputStream openBlob(String repo, Digest d, long offset) {
         Map<String, String> h = offset > 0 ? Map.of("Range", "bytes=" + offset + "-") : Map.of();
         int want = offset > 0 ? 206 : 200;
-        URI uri = url("/v2/" + repo + "/blobs/" + d);
-        if (options.plainHttp() && PLAIN_FAST_PATH) {
-            Map<String, String> fast = new java.util.HashMap<>(h);
-            authHeader(pullScope(repo)).ifPresent(a -> fast.put("Authorization", a));
-            Optional<InputStream> body = PlainBlobGet.open(uri, fast, want, options.timeout());
-            if (body.isPresent()) {
-                return body.get();
-            }
-        }
-        HttpResponse<InputStream> r = send("GET", uri, pullScope(repo), h, null, true);
+        HttpResponse<InputStream> r = send("GET", url("/v2/" + repo + "/blobs/" + d), pullScope(repo), h, null, true);
         if (r.statusCode() != want) {
             String msg = errorBody(r);
             throw new ClientException("get blob " + d + " from " + host + "/" + repo + ": HTTP " + r.statusCode()
@@ -228,9 +248,6 @@ public final class RegistryClient implements AutoCloseable {
         }
         return r.body();
     }
-
-    /** The plain-HTTP blob reader; {@code -Dberth.http.plainBlobs=false} sends every blob GET through the JDK client. */
-    static final boolean PLAIN_FAST_PATH = !"false".equals(System.getProperty("berth.http.plainBlobs"));
 
     /** The blob from {@code offset} on, as it comes (a ranged GET; the size is checked by the caller). */
     public InputStream getBlobFrom(String repo, Descriptor d, long offset) {
@@ -417,7 +434,7 @@ public final class RegistryClient implements AutoCloseable {
             }
             HttpResponse<InputStream> r;
             try {
-                r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+                r = exchange(b.build());
             } catch (IOException e) {
                 if (idempotent && attempt < ATTEMPTS) {
                     sleep(backoff(attempt, Optional.empty()));
@@ -499,12 +516,16 @@ public final class RegistryClient implements AutoCloseable {
                 .timeout(options.timeout()).GET();
         options.credentials().ifPresent(cr -> b.header("Authorization", cr.header()));
         try {
-            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-            if (r.statusCode() != 200) {
-                throw new ClientException("get token from " + realm + " for " + scope + ": HTTP " + r.statusCode(),
-                        r.statusCode(), r.statusCode() == 401 ? "UNAUTHORIZED" : "DENIED");
+            HttpResponse<InputStream> raw = exchange(b.build());
+            byte[] body;
+            try (InputStream in = raw.body()) {
+                body = in.readNBytes(1 << 20);
             }
-            Fields f = JsonCodec.parseObject(r.body(), "token response");
+            if (raw.statusCode() != 200) {
+                throw new ClientException("get token from " + realm + " for " + scope + ": HTTP " + raw.statusCode(),
+                        raw.statusCode(), raw.statusCode() == 401 ? "UNAUTHORIZED" : "DENIED");
+            }
+            Fields f = JsonCodec.parseObject(body, "token response");
             return f.optString("token").or(() -> f.optString("access_token"))
                     .orElseThrow(() -> new ClientException("token response from " + realm + " has no token"));
         } catch (IOException e) {
