@@ -85,10 +85,21 @@ final class AotTraining {
                 return;
             }
             String remote = "docker://127.0.0.1:" + port + "/train/img:v1";
+            // a 48 MiB layer too: the hashing and copy loops run long enough in training for their profiles
+            // to be in the cache, so C2 compiles them early in a real pull
+            Path big = Files.createDirectories(tmp.resolve("big"));
+            byte[] noise = new byte[48 << 20];
+            new java.util.Random(1).nextBytes(noise);
+            Files.write(big.resolve("noise"), noise);
+            String bigRef = "oci:" + tmp.resolve("layout") + ":big";
+            Main.run(List.of("image", "create", "--from-dir", big.toString(), "--compression", "none", bigRef), sink, sink);
+            String bigRemote = "docker://127.0.0.1:" + port + "/train/big:v1";
             String[][] commands = {
                 {"copy", ref, remote},
                 {"inspect", remote},
                 {"copy", remote, "oci:" + tmp.resolve("pulled") + ":v1"},
+                {"copy", bigRef, bigRemote},
+                {"copy", bigRemote, "oci:" + tmp.resolve("pulled") + ":big"},
             };
             for (String[] c : commands) {
                 if (Main.run(List.of(c), sink, sink) != 0) {
