@@ -63,7 +63,16 @@ final class PlainHttp {
                     .append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()).append(" HTTP/1.1\r\n")
                     .append("Host: ").append(uri.getRawAuthority()).append("\r\n")
                     .append("Accept-Encoding: identity\r\nConnection: close\r\nUser-Agent: berth\r\n");
-            req.headers().map().forEach((k, vs) -> vs.forEach(v -> head.append(k).append(": ").append(v).append("\r\n")));
+            for (Map.Entry<String, List<String>> h : req.headers().map().entrySet()) {
+                for (String v : h.getValue()) {
+                    // what the JDK client refuses too: a CR or LF would start a header (or a request) of the
+                    // peer's choosing, e.g. from a token a token server handed us
+                    if (!token(h.getKey()) || v.indexOf('\r') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\0') >= 0) {
+                        throw new IllegalArgumentException("invalid HTTP header " + h.getKey() + " for " + uri);
+                    }
+                    head.append(h.getKey()).append(": ").append(v).append("\r\n");
+                }
+            }
             boolean chunked = length < 0;
             if (chunked) {
                 head.append("Transfer-Encoding: chunked\r\n");
@@ -83,6 +92,20 @@ final class PlainHttp {
                 s.close();
             }
         }
+    }
+
+    /** An RFC 9110 token (a header name): visible ASCII but separators. */
+    static boolean token(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= 32 || c >= 127 || "()<>@,;:\\\"/[]?={}".indexOf(c) >= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Writes the publisher's buffers in order (chunk-coded when the length is unknown). */

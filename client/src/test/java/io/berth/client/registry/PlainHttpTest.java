@@ -127,4 +127,16 @@ class PlainHttpTest {
         assertThatThrownBy(() -> exchange(HttpRequest.newBuilder().GET(), "/g", "SSH-2.0-OpenSSH\r\n\r\n", req))
                 .isInstanceOf(IOException.class).hasMessageContaining("not an HTTP/1.x response");
     }
+
+    @Test
+    void headerNamesMustBeTokens() {
+        assertThat(PlainHttp.token("Docker-Content-Digest")).isTrue();
+        assertThat(PlainHttp.token("")).isFalse();
+        assertThat(PlainHttp.token("Bad Name")).isFalse();
+        assertThat(PlainHttp.token("X:Y")).isFalse();
+        assertThat(PlainHttp.token("X\r\nInjected")).isFalse();
+        // values: the JDK's request builder already refuses CR and LF, so no request can carry them here
+        assertThatThrownBy(() -> HttpRequest.newBuilder(URI.create("http://127.0.0.1/")).header("Authorization",
+                "Bearer a\r\nX-Injected: 1")).isInstanceOf(IllegalArgumentException.class);
+    }
 }
