@@ -89,7 +89,8 @@ public final class RegistryClient implements AutoCloseable {
                 if (c == null) {
                     c = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
                             .connectTimeout(Duration.ofSeconds(30)).version(HttpClient.Version.HTTP_1_1)
-                            .sslContext(LazyTls.ofDefault()).sslParameters(LazyTls.PARAMETERS).build();
+                            .sslContext(new LazyTls(() -> CertsDir.context(host, CertsDir.roots(System.getenv()))))
+                            .sslParameters(LazyTls.PARAMETERS).build();
                     jdk = c;
                 }
             }
