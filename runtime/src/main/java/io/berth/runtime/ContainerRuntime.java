@@ -488,8 +488,21 @@ public final class ContainerRuntime {
     /** exec with a terminal: the pty master goes to consoleSocket, or (foreground) to the caller's terminal. */
     public int exec(String id, java.util.function.UnaryOperator<io.berth.spec.runtime.Process> customize,
             boolean detach, Optional<Path> pidFile, Optional<Path> consoleSocket) {
+        return exec(id, customize, detach, pidFile, consoleSocket, false);
+    }
+
+    /**
+     * exec; a paused container only with {@code ignorePaused} (runc's --ignore-paused: the new process joins the
+     * frozen cgroup and runs once the container is resumed).
+     */
+    public int exec(String id, java.util.function.UnaryOperator<io.berth.spec.runtime.Process> customize,
+            boolean detach, Optional<Path> pidFile, Optional<Path> consoleSocket, boolean ignorePaused) {
         Container c = store.load(id);
-        if (c.status() != State.Status.RUNNING && c.status() != State.Status.CREATED) {
+        if (c.status() == State.Status.PAUSED && !ignorePaused) {
+            throw new RuntimeError("cannot exec in a paused container \"" + id + "\" (use --ignore-paused to override)");
+        }
+        if (c.status() != State.Status.RUNNING && c.status() != State.Status.CREATED
+                && c.status() != State.Status.PAUSED) {
             throw new RuntimeError("cannot exec in container \"" + id + "\": it is " + c.status().json());
         }
         Spec spec = loadSpec(store.dir(id));

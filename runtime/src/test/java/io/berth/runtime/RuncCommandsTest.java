@@ -92,11 +92,21 @@ class RuncCommandsTest {
             long t0 = cpuTicks(pid);
             Thread.sleep(300);
             assertThat(cpuTicks(pid)).as("no CPU time while frozen").isEqualTo(t0);
-            assertThat(Bundles.berth(root(), "exec", P + "p1", "true").err()).contains("paused");
+            Result refused = Bundles.berth(root(), "exec", P + "p1", "true");
+            assertThat(refused.code()).isNotZero();
+            assertThat(refused.err()).contains("paused", "--ignore-paused");
             assertThat(Bundles.berth(root(), "pause", P + "p1").err()).contains("it is paused");
+            // --ignore-paused: the exec joins the frozen cgroup, so its process runs only once resumed
+            Process late = new ProcessBuilder(Bundles.berthCommand(root(), "exec", "--ignore-paused", P + "p1",
+                    "echo", "after-resume")).redirectErrorStream(true).start();
+            Thread.sleep(700);
+            assertThat(late.isAlive()).as("the exec waits, frozen").isTrue();
 
             Result resume = Bundles.berth(root(), "resume", P + "p1");
             assertThat(resume.code()).as(resume.err()).isZero();
+            assertThat(late.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(late.getInputStream().readAllBytes())).contains("after-resume");
+            assertThat(late.exitValue()).isZero();
             assertThat(status(P + "p1")).isEqualTo("running");
             long t1 = cpuTicks(pid);
             Thread.sleep(500);

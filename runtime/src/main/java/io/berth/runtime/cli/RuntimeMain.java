@@ -198,6 +198,9 @@ public final class RuntimeMain {
         } catch (IOException e) {
             report(e.toString());
             return 1;
+        } catch (NumberFormatException e) {
+            report("invalid number in the arguments: " + e.getMessage());
+            return 1;
         }
     }
 
@@ -229,16 +232,24 @@ public final class RuntimeMain {
             allEnv.addAll(env);
             io.berth.spec.runtime.Process.User u = p.user();
             if (user != null) {
-                String[] ug = user.split(":");
-                u = new io.berth.spec.runtime.Process.User(Long.parseLong(ug[0]),
-                        ug.length > 1 ? Long.parseLong(ug[1]) : 0, u.umask(), List.of(), Optional.empty());
+                String[] ug = user.split(":", -1);
+                try {
+                    u = new io.berth.spec.runtime.Process.User(Long.parseUnsignedLong(ug[0]),
+                            ug.length > 1 ? Long.parseUnsignedLong(ug[1]) : 0, u.umask(), List.of(), Optional.empty());
+                } catch (NumberFormatException e) {
+                    throw new RuntimeError("exec --user " + user + ": expected UID[:GID] as numbers (as runc)");
+                }
+                if (ug.length > 2) {
+                    throw new RuntimeError("exec --user " + user + ": expected UID[:GID] as numbers (as runc)");
+                }
             }
             return new io.berth.spec.runtime.Process(tty != null ? tty : fromFile.isPresent() && p.terminal(),
                     p.consoleSize(), u,
                     fromFile.isPresent() ? p.args() : cmd, p.commandLine(), allEnv, cwd != null ? cwd : p.cwd(),
                     p.capabilities(), p.rlimits(), p.noNewPrivileges(), p.apparmorProfile(), Optional.empty(),
                     p.selinuxLabel(), p.scheduler(), p.ioPriority(), p.execCPUAffinity());
-        }, a.bool("detach", "d"), Optional.ofNullable(a.flag("pid-file")).map(Path::of), consoleSocket);
+        }, a.bool("detach", "d"), Optional.ofNullable(a.flag("pid-file")).map(Path::of), consoleSocket,
+                a.bool("ignore-paused"));
     }
 
     private static String id(Args a, String cmd) {
