@@ -121,4 +121,18 @@ public record Digest(String algorithm, String encoded) implements Comparable<Dig
     public String toString() {
         return algorithm + ":" + encoded;
     }
+
+    /**
+     * Written out rather than the record's generated one: that links through ObjectMethods' bootstrap and
+     * spins a dozen method-handle classes at first use, ~10 ms of a cold copy (docs/benchmarks.md).
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Digest d && algorithm.equals(d.algorithm) && encoded.equals(d.encoded);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * algorithm.hashCode() + encoded.hashCode();
+    }
 }

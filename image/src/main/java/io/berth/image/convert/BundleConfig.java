@@ -142,7 +142,7 @@ public final class BundleConfig {
         Spec spec = convert(image, bundle.resolve("rootfs"));
         Path target = bundle.resolve("config.json");
         try {
-            Path tmp = Files.createTempFile(bundle, ".config.json", ".tmp");
+            Path tmp = io.berth.image.io.TempFiles.file(bundle, ".config.json", ".tmp");
             try {
                 Files.write(tmp, spec.toBytes());
                 Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));

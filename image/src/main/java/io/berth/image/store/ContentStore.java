@@ -173,7 +173,7 @@ public final class ContentStore implements BlobSource {
     public Ingest begin(String algorithm, OptionalLong expectedSize) {
         try {
             Path dir = Files.createDirectories(root.resolve(INGEST_DIR));
-            Path tmp = Files.createTempFile(dir, "ingest-", ".tmp");
+            Path tmp = io.berth.image.io.TempFiles.file(dir, "ingest-", ".tmp");
             return new Ingest(tmp, Digest.hasher(algorithm), algorithm, expectedSize);
         } catch (IOException e) {
             throw new UncheckedIOException("ingest blob into " + root, e);

@@ -54,7 +54,7 @@ public final class Unpacker {
         try {
             Files.createDirectories(parent);
             checkTarget(target, options);
-            Path work = Files.createTempDirectory(parent, "." + target.getFileName() + ".partial-");
+            Path work = io.berth.image.io.TempFiles.directory(parent, "." + target.getFileName() + ".partial-");
             try {
                 UnpackResult r = applyAll(blobs, layers, compressions, config, work, options);
                 commit(work, target);
