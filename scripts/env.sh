@@ -11,7 +11,7 @@ export PATH=$JAVA_HOME/bin:$PATH
 
 # Debian packages: the build (maven, gcc), the demo (busybox-static for the sample rootfs) and the
 # real peers the interop tests drive (umoci, skopeo), plus the benchmark tools.
-BERTH_PACKAGES="maven gcc libc6-dev busybox-static runc crun containerd conmon umoci skopeo podman buildah openssl docker-registry apache2-utils zstd hyperfine wrk curl bc python3"
+BERTH_PACKAGES="maven gcc libc6-dev libssl3 busybox-static runc crun containerd conmon umoci skopeo podman buildah openssl docker-registry apache2-utils zstd hyperfine wrk curl bc python3"
 
 berth_install_packages() {
   missing=""

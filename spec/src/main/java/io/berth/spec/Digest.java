@@ -107,6 +107,26 @@ public record Digest(String algorithm, String encoded) implements Comparable<Dig
         }
     }
 
+    /**
+     * A fresh hasher for streamed blob content (layers, uploads): libcrypto's SHA-256 when it loads,
+     * which is fast without C2 (see {@link LibcryptoSha256}); otherwise the JDK's. Small documents use
+     * {@link #hasher}: the first native call costs more than hashing a manifest.
+     */
+    public static MessageDigest bulkHasher(String algorithm) {
+        if (algorithm.equals(SHA256)) {
+            MessageDigest md = LibcryptoSha256.create();
+            if (md != null) {
+                return md;
+            }
+        }
+        return hasher(algorithm);
+    }
+
+    /** {@link #bulkHasher} for this digest's algorithm. */
+    public MessageDigest newBulkHasher() {
+        return bulkHasher(algorithm);
+    }
+
     /** Whether the finished hash equals this digest. */
     public boolean matches(byte[] hash) {
         return encoded.equals(HEX.formatHex(hash));

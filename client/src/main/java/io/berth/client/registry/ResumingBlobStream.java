@@ -30,7 +30,7 @@ final class ResumingBlobStream extends BulkInputStream {
         this.repo = repo;
         this.d = d;
         this.hash = hash;
-        this.md = d.digest().newHasher();
+        this.md = hash ? d.digest().newBulkHasher() : null;
     }
 
     @Override

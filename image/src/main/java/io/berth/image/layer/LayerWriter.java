@@ -72,7 +72,7 @@ public final class LayerWriter {
                 }
                 return blob.commit(Optional.empty());
             });
-            MessageDigest diffHash = Digest.hasher(Digest.SHA256);
+            MessageDigest diffHash = Digest.bulkHasher(Digest.SHA256);
             long uncompressed;
             try {
                 uncompressed = writeTar(dir, lower, sourceDateEpoch, pipe.sink(), diffHash);

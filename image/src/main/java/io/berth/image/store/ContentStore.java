@@ -174,7 +174,7 @@ public final class ContentStore implements BlobSource {
         try {
             Path dir = Files.createDirectories(root.resolve(INGEST_DIR));
             Path tmp = io.berth.image.io.TempFiles.file(dir, "ingest-", ".tmp");
-            return new Ingest(tmp, Digest.hasher(algorithm), algorithm, expectedSize);
+            return new Ingest(tmp, Digest.bulkHasher(algorithm), algorithm, expectedSize);
         } catch (IOException e) {
             throw new UncheckedIOException("ingest blob into " + root, e);
         } catch (InvalidDigestException e) {

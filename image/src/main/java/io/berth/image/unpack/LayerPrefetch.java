@@ -46,7 +46,7 @@ final class LayerPrefetch implements Runnable {
     @Override
     public void run() {
         try (InputStream raw = blobs.open(layer)) {
-            MessageDigest blobHash = layer.digest().newHasher();
+            MessageDigest blobHash = layer.digest().newBulkHasher();
             long[] blobBytes = {0};
             InputStream counted = new BulkInputStream() {
 
@@ -64,7 +64,7 @@ final class LayerPrefetch implements Runnable {
                     return n;
                 }
             };
-            MessageDigest tarHash = diffId.newHasher();
+            MessageDigest tarHash = diffId.newBulkHasher();
             try (InputStream tar = LayerStreams.decompress(counted, compression)) {
                 while (!pipe.cancelled()) {
                     byte[] chunk = tar.readNBytes(CHUNK);

@@ -106,7 +106,7 @@ final class FsUploadStore implements UploadStore {
                 md = null; // the provider cannot clone: finish() hashes the file instead
             }
         } else if (u.offset() == 0) {
-            md = Digest.hasher(u.algorithm());
+            md = Digest.bulkHasher(u.algorithm());
         }
         long n = 0;
         Path data = layout.upload(u.id()).resolve("data");
@@ -177,7 +177,7 @@ final class FsUploadStore implements UploadStore {
         if (h != null && h.offset() == u.offset() && algorithm.equals(u.algorithm())) {
             return Digest.fromHash(algorithm, h.md().digest());
         }
-        MessageDigest md = Digest.hasher(algorithm);
+        MessageDigest md = Digest.bulkHasher(algorithm);
         try (InputStream in = Files.newInputStream(data)) {
             byte[] buf = new byte[BUFFER];
             long left = u.offset();
