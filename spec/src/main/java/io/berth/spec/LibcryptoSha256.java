@@ -22,36 +22,42 @@ import java.security.MessageDigest;
  * (a few hundred KiB), so the garbage collector waits no longer than that.
  */
 final class LibcryptoSha256 extends MessageDigest implements Cloneable {
-    private static final MethodHandle INIT;
-    private static final MethodHandle UPDATE;
-    private static final MethodHandle FINAL;
+    /**
+     * One downcall handle for the three functions, {@code int f(void *, void *, size_t)} with the
+     * function's address as first argument: each distinct handle spins its own stub classes at run
+     * time (FFM start-up is most of what libcrypto costs a pull). SHA256_Init and SHA256_Final take
+     * fewer arguments; on the C calling conventions of x86-64 and AArch64 unused argument registers
+     * are simply ignored by the callee.
+     */
+    private static final MethodHandle CALL;
+    private static final MemorySegment INIT;
+    private static final MemorySegment UPDATE;
+    private static final MemorySegment FINAL;
     /** Why libcrypto is not used, or null when it is. */
     static final String UNAVAILABLE;
 
     static {
-        MethodHandle init = null;
-        MethodHandle update = null;
-        MethodHandle fin = null;
+        MethodHandle call = null;
+        MemorySegment init = null;
+        MemorySegment update = null;
+        MemorySegment fin = null;
         String why = null;
         if (Boolean.getBoolean("berth.sha256.jdk")) {
             why = "-Dberth.sha256.jdk=true";
         } else {
             try {
-                Linker linker = Linker.nativeLinker();
                 SymbolLookup lib = SymbolLookup.libraryLookup("libcrypto.so.3", Arena.global());
-                Linker.Option critical = Linker.Option.critical(true);
-                init = linker.downcallHandle(find(lib, "SHA256_Init"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS), critical);
-                update = linker.downcallHandle(find(lib, "SHA256_Update"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
-                                ValueLayout.JAVA_LONG), critical);
-                fin = linker.downcallHandle(find(lib, "SHA256_Final"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS), critical);
+                init = find(lib, "SHA256_Init");
+                update = find(lib, "SHA256_Update");
+                fin = find(lib, "SHA256_Final");
+                call = Linker.nativeLinker().downcallHandle(FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                        ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), Linker.Option.critical(true));
             } catch (IllegalArgumentException | IllegalCallerException | UnsatisfiedLinkError e) {
                 why = "libcrypto.so.3: " + e.getMessage();
-                init = null;
+                call = null;
             }
         }
+        CALL = call;
         INIT = init;
         UPDATE = update;
         FINAL = fin;
@@ -113,7 +119,7 @@ final class LibcryptoSha256 extends MessageDigest implements Cloneable {
 
     private void update(MemorySegment data) {
         try {
-            check((int) UPDATE.invokeExact(ctxSegment, data, data.byteSize()), "SHA256_Update");
+            check((int) CALL.invokeExact(UPDATE, ctxSegment, data, data.byteSize()), "SHA256_Update");
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -125,7 +131,7 @@ final class LibcryptoSha256 extends MessageDigest implements Cloneable {
     protected byte[] engineDigest() {
         byte[] out = new byte[32];
         try {
-            check((int) FINAL.invokeExact(MemorySegment.ofArray(out), ctxSegment), "SHA256_Final");
+            check((int) CALL.invokeExact(FINAL, MemorySegment.ofArray(out), ctxSegment, 0L), "SHA256_Final");
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -138,7 +144,7 @@ final class LibcryptoSha256 extends MessageDigest implements Cloneable {
     @Override
     protected void engineReset() {
         try {
-            check((int) INIT.invokeExact(ctxSegment), "SHA256_Init");
+            check((int) CALL.invokeExact(INIT, ctxSegment, MemorySegment.NULL, 0L), "SHA256_Init");
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
