@@ -18,8 +18,8 @@ import java.security.MessageDigest;
  *
  * <p>The hash state ({@code SHA256_CTX}, 112 bytes of plain integers) lives in a Java array and the data
  * is read straight from the caller's array: the downcalls are "critical" ones with heap access, so
- * nothing is allocated natively and nothing needs freeing. Each call hashes at most one read's worth
- * (a few hundred KiB), so the garbage collector waits no longer than that.
+ * nothing is allocated natively and nothing needs freeing. Each call hashes at most 1 MiB (~1 ms), so
+ * the garbage collector never waits longer than that.
  */
 final class LibcryptoSha256 extends MessageDigest implements Cloneable {
     /**
@@ -117,9 +117,15 @@ final class LibcryptoSha256 extends MessageDigest implements Cloneable {
         }
     }
 
+    /** At most this much per downcall: the garbage collector waits while a critical call reads the heap. */
+    private static final long MAX_CALL = 1 << 20;
+
     private void update(MemorySegment data) {
         try {
-            check((int) CALL.invokeExact(UPDATE, ctxSegment, data, data.byteSize()), "SHA256_Update");
+            for (long off = 0; off < data.byteSize(); off += MAX_CALL) {
+                MemorySegment part = data.asSlice(off, Math.min(MAX_CALL, data.byteSize() - off));
+                check((int) CALL.invokeExact(UPDATE, ctxSegment, part, part.byteSize()), "SHA256_Update");
+            }
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

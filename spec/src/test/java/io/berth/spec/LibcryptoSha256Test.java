@@ -37,7 +37,7 @@ class LibcryptoSha256Test {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 55, 56, 63, 64, 65, 127, 128, 1000, 262_144, 1_048_577})
+    @ValueSource(ints = {1, 55, 56, 63, 64, 65, 127, 128, 1000, 262_144, 1_048_577, 3_145_735})
     void matchesTheJdkInPiecesAndSlices(int size) throws Exception {
         byte[] data = new byte[size + 20];
         new Random(size).nextBytes(data);
@@ -70,6 +70,13 @@ class LibcryptoSha256Test {
         }
         theirs.update(data, off, size);
         assertThat(HEX.formatHex(ours.digest())).isEqualTo(HEX.formatHex(theirs.digest()));
+    }
+
+    @Test
+    void oneCallLargerThanADowncallsShare() throws Exception {
+        byte[] data = new byte[(5 << 20) + 3]; // split into 1 MiB downcalls inside
+        new Random(5).nextBytes(data);
+        assertThat(LibcryptoSha256.create().digest(data)).isEqualTo(jdk().digest(data));
     }
 
     @Test
