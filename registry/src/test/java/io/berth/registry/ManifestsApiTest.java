@@ -104,6 +104,21 @@ class ManifestsApiTest {
     }
 
     @Test
+    void aNameOutsideTheTagGrammarIsNotFoundOnPullButInvalidOnPush() {
+        // The distribution-spec conformance suite pulls ".INVALID_MANIFEST_NAME" and expects 404.
+        byte[] m = reg.pushImage("app", "v1", "l");
+        HttpResponse<byte[]> get = reg.get("/v2/app/manifests/.INVALID_MANIFEST_NAME");
+        assertThat(get.statusCode()).isEqualTo(404);
+        assertThat(text(get)).contains("\"MANIFEST_UNKNOWN\"");
+        assertThat(reg.head("/v2/app/manifests/.INVALID_MANIFEST_NAME").statusCode()).isEqualTo(404);
+        assertThat(reg.get("/v2/app/manifests/-x").statusCode()).isEqualTo(404);
+        HttpResponse<byte[]> put = reg.request("PUT", "/v2/app/manifests/.INVALID_MANIFEST_NAME", m,
+                "Content-Type", OCI_MANIFEST);
+        assertThat(put.statusCode()).isEqualTo(400);
+        assertThat(text(put)).contains("\"MANIFEST_INVALID\"");
+    }
+
+    @Test
     void missingBlobsAreManifestBlobUnknown() throws IOException {
         byte[] config = "{}".getBytes(StandardCharsets.UTF_8);
         byte[] m = Manifest.oci(Descriptor.forContent(MediaType.Known.OCI_CONFIG, config),
