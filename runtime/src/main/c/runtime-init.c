@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/openat2.h>
@@ -505,6 +506,65 @@ static void do_readonly(const char *path) {
         fail("readonly", path);
 }
 
+/* The "propagation" op's flags: applied to "/" of the mount namespace first, and again to the new root
+ * once it is "/" (config-linux.md "rootfsPropagation" is about the container's root). */
+static unsigned long root_prop;
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s) {
+    char *w = s;
+    for (char *r = s; *r; w++) {
+        if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
+            *w = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+            r += 4;
+        } else {
+            *w = *r++;
+        }
+    }
+    *w = 0;
+}
+
+/* pivot_root(2) refuses (EINVAL) a new root whose parent mount is shared, and a shared parent would carry
+ * the rootfs bind mount to its peers: the mount holding the rootfs becomes private first (in this mount
+ * namespace only), as runc does. The last matching mountinfo line is the mount on top. */
+static void rootfs_parent_private(const char *rootfs) {
+    char real[PATH_MAX], best[PATH_MAX] = "";
+    if (!realpath(rootfs, real)) fail("realpath", rootfs);
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (!f) fail("open", "/proc/self/mountinfo");
+    char *line = NULL;
+    size_t cap = 0, bestlen = 0;
+    int best_shared = 0;
+    while (getline(&line, &cap, f) > 0) {
+        /* id parent major:minor root mount-point options [optional fields...] - fstype source super-options */
+        char *save = NULL, *mp = NULL;
+        int shared = 0, field = 0;
+        for (char *t = strtok_r(line, " \n", &save); t; t = strtok_r(NULL, " \n", &save), field++) {
+            if (field == 4) mp = t;
+            else if (field >= 6 && !strcmp(t, "-")) break;
+            else if (field >= 6 && !strncmp(t, "shared:", 7)) shared = 1;
+        }
+        if (!mp) continue;
+        unescape_octal(mp);
+        size_t n = strlen(mp);
+        int inside = !strcmp(mp, "/") || (!strncmp(real, mp, n) && (real[n] == '/' || real[n] == 0));
+        if (inside && n >= bestlen && n < sizeof best) {
+            memcpy(best, mp, n + 1);
+            bestlen = n;
+            best_shared = shared;
+        }
+    }
+    free(line);
+    fclose(f);
+    if (best_shared && mount(NULL, best, NULL, MS_PRIVATE, NULL) < 0) fail("mount-private", best);
+}
+
+/* runc applies rootfsPropagation to the new "/" after the pivot, except private (already so). */
+static void root_propagation_again(void) {
+    if (root_prop && !(root_prop & MS_PRIVATE) && mount(NULL, "/", NULL, root_prop, NULL) < 0)
+        fail("mount-propagation", "/ (new root)");
+}
+
 /* runtime.md: the runtime's own pivot, as "pivot_root(".", ".")" then a lazy unmount of the old root. */
 static void do_pivot(void) {
     if (fchdir(rootfd) < 0) fail("chdir", "rootfs");
@@ -513,12 +573,14 @@ static void do_pivot(void) {
     if (mount(NULL, ".", NULL, MS_REC | MS_SLAVE, NULL) < 0) fail("mount-slave", "old root");
     if (umount2(".", MNT_DETACH) < 0) fail("umount", "old root");
     if (chdir("/") < 0) fail("chdir", "/");
+    root_propagation_again();
 }
 
 static void do_chroot(void) {
     if (fchdir(rootfd) < 0) fail("chdir", "rootfs");
     if (chroot(".") < 0) fail("chroot", "rootfs");
     if (chdir("/") < 0) fail("chdir", "/");
+    root_propagation_again();
 }
 
 /* ---------- seccomp ---------- */
@@ -1046,8 +1108,10 @@ static void child(int sync_fd, int userns) {
         i += 1 + n;
         if (stage != 'C') continue;
         if (!strcmp(op, "propagation")) {
-            if (mount(NULL, "/", NULL, num(a[0]), NULL) < 0) fail("mount-propagation", "/");
+            root_prop = num(a[0]);
+            if (mount(NULL, "/", NULL, root_prop, NULL) < 0) fail("mount-propagation", "/");
         } else if (!strcmp(op, "rootfs")) {
+            rootfs_parent_private(a[0]);
             if (mount(a[0], a[0], NULL, MS_BIND | MS_REC, NULL) < 0) fail("bind-rootfs", a[0]);
             rootfd = open(a[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
             if (rootfd < 0) fail("open", a[0]);

@@ -97,6 +97,15 @@ public final class Cgroups {
      * stage writes itself into before it clones the container process.
      */
     public List<String> create(String path, Optional<Resources> resources) {
+        return create(path, resources, List.of());
+    }
+
+    /**
+     * {@link #create(String, Optional)}, where the devices config.json creates ({@code linux.devices}) are
+     * also allowed in the device cgroup, as runc allows them: a container is not denied the nodes it was
+     * given.
+     */
+    public List<String> create(String path, Optional<Resources> resources, List<io.berth.spec.runtime.Device> created) {
         Map<String, String> v1 = new LinkedHashMap<>();
         Map<String, String> v2 = new LinkedHashMap<>();
         resources.ifPresent(r -> translate(r, v1, v2));
@@ -108,8 +117,64 @@ public final class Cgroups {
         }
         apply(path, v1, false);
         apply(path, v2, true);
-        resources.ifPresent(r -> devices(path, r));
+        resources.flatMap(Resources::blockIO).ifPresent(b -> blockIO(path, b));
+        resources.flatMap(Resources::network).ifPresent(n -> network(path, n));
+        resources.ifPresent(r -> devices(path, r, created));
         return procs;
+    }
+
+    /**
+     * config-linux.md "Network": classID into net_cls.classid, priorities into net_prio.ifpriomap (one
+     * "name priority" line each). Both are cgroup v1 controllers; without them the config is refused, as
+     * runc refuses it, instead of a container that silently lacks them.
+     */
+    private void network(String path, io.berth.spec.json.Json network) {
+        if (!(network instanceof io.berth.spec.json.Json.Obj o)) {
+            throw new RuntimeError("linux.resources.network: not an object");
+        }
+        o.get("classID").filter(j -> !(j instanceof io.berth.spec.json.Json.Null)).ifPresent(c -> {
+            if (!(c instanceof io.berth.spec.json.Json.Num n) || n.text().startsWith("-") || n.text().contains(".")) {
+                throw new RuntimeError("linux.resources.network.classID: must be a non-negative integer");
+            }
+            write(v1Dir("net_cls", "linux.resources.network.classID", path).resolve("net_cls.classid"), n.text());
+        });
+        if (o.get("priorities").orElse(io.berth.spec.json.Json.Null.NULL) instanceof io.berth.spec.json.Json.Arr a) {
+            for (io.berth.spec.json.Json p : a.items()) {
+                if (!(p instanceof io.berth.spec.json.Json.Obj e)
+                        || !(e.get("name").orElse(null) instanceof io.berth.spec.json.Json.Str name)
+                        || !(e.get("priority").orElse(null) instanceof io.berth.spec.json.Json.Num prio)
+                        || name.value().isEmpty() || name.value().contains(" ") || name.value().contains("\n")) {
+                    throw new RuntimeError("linux.resources.network.priorities: each entry needs a name (an interface) "
+                            + "and a priority");
+                }
+                write(v1Dir("net_prio", "linux.resources.network.priorities", path).resolve("net_prio.ifpriomap"),
+                        name.value() + " " + prio.text());
+            }
+        }
+    }
+
+    private Path v1Dir(String controller, String field, String path) {
+        Hierarchy h = controller(controller).filter(x -> !x.v2()).orElseThrow(() -> new RuntimeError(field
+                + ": this host has no " + controller + " cgroup v1 hierarchy (cgroup2 has no " + controller + ")"));
+        return h.mount().resolve(path.substring(1));
+    }
+
+    /** config-linux.md "Block IO" into the blkio (v1) or io (cgroup2) controller: see {@link BlockIo}. */
+    private void blockIO(String path, io.berth.spec.json.Json blockIO) {
+        Optional<Hierarchy> h = controller("blkio").filter(x -> !x.v2()).or(() -> controller("io").filter(Hierarchy::v2));
+        if (h.isEmpty()) {
+            throw new RuntimeError("linux.resources.blockIO: this host has neither a cgroup v1 blkio hierarchy nor "
+                    + "the cgroup2 io controller");
+        }
+        boolean v2 = h.get().v2();
+        Path dir = h.get().mount().resolve(path.substring(1));
+        for (BlockIo.Write w : v2 ? BlockIo.v2(blockIO) : BlockIo.v1(blockIO)) {
+            Path f = w.files().stream().map(dir::resolve).filter(Files::exists).findFirst()
+                    .orElseThrow(() -> new RuntimeError("linux.resources.blockIO." + w.field() + ": " + dir
+                            + " has no " + String.join(" or ", w.files()) + " on this host (weights need the BFQ "
+                            + "I/O scheduler)"));
+            write(f, w.line());
+        }
     }
 
     private void mkdirs(Hierarchy h, Path dir) {
@@ -155,10 +220,12 @@ public final class Cgroups {
                 v2.put("memory/memory.swap.max", swapOnly < 0 ? "max" : String.valueOf(swapOnly));
             });
             m.swappiness().ifPresent(s -> v1.put("memory/memory.swappiness", String.valueOf(s)));
-            m.kernel().ifPresent(k -> {
-                throw new RuntimeError("linux.resources.memory.kernel: kernel memory limits are not supported "
-                        + "by this kernel (removed in Linux 6.x)");
-            });
+            // kernel and kernelTCP: "NOTE: kernel memory limits are deprecated ... runtimes MAY ignore them"
+            // (config-linux.md "Memory"); Linux 6.x has no kmem files. Ignored, as runc does.
+            if (m.disableOOMKiller().orElse(false)) {
+                // v1 only: cgroup2 has no switch for it (runc ignores it there too).
+                v1.put("memory/memory.oom_control", "1");
+            }
         });
         r.pidsLimit().ifPresent(l -> {
             String v = l <= 0 ? "max" : String.valueOf(l);
@@ -190,9 +257,6 @@ public final class Cgroups {
             v2.put("hugetlb/hugetlb." + h.pageSize() + ".max", String.valueOf(h.limit()));
         }
         r.unified().forEach((k, v) -> v2.put(k.substring(0, Math.max(0, k.indexOf('.'))) + "/" + k, v));
-        if (r.blockIO().isPresent()) {
-            throw new RuntimeError("linux.resources.blockIO: not supported yet by berth-runtime");
-        }
     }
 
     /** Writes "controller/file" values into the hierarchy that has the controller in that version. */
@@ -221,7 +285,7 @@ public final class Cgroups {
     }
 
     /** config-linux.md "Allowed Device list", v1 devices controller; plus the default devices runc allows. */
-    private void devices(String path, Resources r) {
+    private void devices(String path, Resources r, List<io.berth.spec.runtime.Device> created) {
         Optional<Hierarchy> h = controller("devices");
         if (r.devices().isEmpty() || h.isEmpty()) {
             return;
@@ -236,6 +300,12 @@ public final class Cgroups {
             String rule = d.type().orElse("a") + " " + d.major().map(String::valueOf).orElse("*") + ":"
                     + d.minor().map(String::valueOf).orElse("*") + " " + d.access().orElse("rwm");
             rules.add((d.allow() ? "A" : "D") + rule);
+        }
+        for (io.berth.spec.runtime.Device d : created) {
+            String type = d.type().equals("u") ? "c" : d.type();
+            if ((type.equals("c") || type.equals("b")) && d.major().isPresent() && d.minor().isPresent()) {
+                rules.add("A" + type + " " + d.major().get() + ":" + d.minor().get() + " rwm");
+            }
         }
         for (String dflt : List.of("c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm",
                 "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm")) {

@@ -75,10 +75,15 @@ public final class ContainerRuntime {
                 // for the hooks that run at start and delete.
                 Files.copy(bundle.resolve("config.json"), dir.resolve("config.json"));
                 Trace.mark("create: state saved, config copied");
+                spec.linux().flatMap(l -> l.resources()).flatMap(r -> r.memory())
+                        .filter(m -> m.kernel().isPresent() || m.kernelTCP().isPresent())
+                        .ifPresent(m -> System.err.println("berth-runtime: warning: linux.resources.memory.kernel and "
+                                + "kernelTCP are deprecated and ignored (config-linux.md \"Memory\"; runc ignores them too)"));
                 Cgroups probe = Cgroups.detect();
                 checkCgroupUnused(probe, cgroupPath);
                 cgroups = probe; // from here on a failure removes the cgroups again
-                List<String> procs = cgroups.create(cgroupPath, spec.linux().flatMap(l -> l.resources()));
+                List<String> procs = cgroups.create(cgroupPath, spec.linux().flatMap(l -> l.resources()),
+                        spec.linux().map(l -> l.devices()).orElse(List.of()));
                 Trace.mark("create: cgroups made");
                 Plan plan = PlanCompiler.compile(new PlanCompiler.Inputs(spec, bundle, dir, procs, opt.noPivot(),
                         opt.preserveFds(), foreground, Path.of("/proc/self/status"), cgroupPath,

@@ -146,6 +146,102 @@ class LifecycleTest {
         assertThat(r.out()).isEqualTo("67108864\n42\n");
     }
 
+    /**
+     * config-linux.md "Block IO" (v1 blkio here) and "Memory" disableOOMKiller; kernel memory is deprecated and
+     * ignored with a warning, as runc does (runtime-tools' linux_cgroups_memory expects the rest applied).
+     */
+    @Test
+    void blockIoThrottlesOomKillerAndIgnoredKernelMemory() throws Exception {
+        String dev = Files.readString(Path.of("/sys/block/vda/dev")).trim(); // "major:minor"
+        String[] mm = dev.split(":");
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c",
+                "cat /sys/fs/cgroup/blkio/blkio.throttle.read_bps_device /sys/fs/cgroup/blkio/blkio.throttle.write_iops_device; "
+                        + "grep oom_kill_disable /sys/fs/cgroup/memory/memory.oom_control"));
+        Bundles.edit(b, "\"resources\": {", "\"resources\": {\"blockIO\": {"
+                + "\"throttleReadBpsDevice\": [{\"major\": " + mm[0] + ", \"minor\": " + mm[1] + ", \"rate\": 1048576}], "
+                + "\"throttleWriteIOPSDevice\": [{\"major\": " + mm[0] + ", \"minor\": " + mm[1] + ", \"rate\": 300}]}, "
+                + "\"memory\": {\"limit\": 67108864, \"kernel\": 50593792, \"kernelTCP\": 50593792, "
+                + "\"disableOOMKiller\": true},");
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), P + "bio1");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo(dev + " 1048576\n" + dev + " 300\noom_kill_disable 1\n");
+        assertThat(r.err()).contains("warning: linux.resources.memory.kernel and kernelTCP are deprecated and ignored");
+
+        // A weight needs blkio.weight (CFQ) or blkio.bfq.weight (BFQ): set when the host has it, else refused by name.
+        // (Both files exist only below the hierarchy's root, when the kernel has that scheduler.)
+        Path w = Bundles.busybox(tmp.resolve("w"), List.of("sh", "-c",
+                "cat /sys/fs/cgroup/blkio/blkio.weight 2>/dev/null || cat /sys/fs/cgroup/blkio/blkio.bfq.weight"));
+        Bundles.edit(w, "\"resources\": {", "\"resources\": {\"blockIO\": {\"weight\": 300},");
+        Result rw = Bundles.berth(root(), "run", "--bundle", w.toString(), P + "bio2");
+        boolean hasWeight = false;
+        try (var blocks = Files.list(Path.of("/sys/block"))) {
+            for (Path q : blocks.map(d -> d.resolve("queue/scheduler")).filter(Files::exists).toList()) {
+                String sched = Files.readString(q);
+                hasWeight |= sched.contains("bfq") || sched.contains("cfq");
+            }
+        }
+        if (hasWeight) {
+            assertThat(rw.code()).as(rw.err()).isZero();
+            assertThat(rw.out()).contains("300");
+        } else {
+            assertThat(rw.code()).isNotZero();
+            assertThat(rw.err()).contains("linux.resources.blockIO.weight:").contains("has no blkio.weight or blkio.bfq.weight");
+            assertThat(Bundles.berth(root(), "state", P + "bio2").code()).as("nothing left behind").isNotZero();
+        }
+
+        // Bad input names the field.
+        Path bad = Bundles.busybox(tmp.resolve("bad"), List.of("true"));
+        Bundles.edit(bad, "\"resources\": {", "\"resources\": {\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 8, \"rate\": 5}]},");
+        Result rb = Bundles.berth(root(), "run", "--bundle", bad.toString(), P + "bio3");
+        assertThat(rb.err()).contains("linux.resources.blockIO.throttleReadBpsDevice: an entry has no minor");
+    }
+
+    /**
+     * config-linux.md "rootfsPropagation": "shared" used to fail pivot_root (EINVAL: the rootfs's parent mount was
+     * shared); now the parent is made private first and "/" is shared after the pivot, as runc does, and none of
+     * the container's mounts reach the host.
+     */
+    @Test
+    void sharedRootfsPropagation() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("cat", "/proc/self/mountinfo"));
+        Bundles.edit(b, "\"namespaces\"", "\"rootfsPropagation\": \"shared\", \"namespaces\"");
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), P + "sh1");
+        assertThat(r.code()).as(r.err()).isZero();
+        String root = r.out().lines().filter(l -> l.split(" ")[4].equals("/")).reduce((a, c) -> c).orElseThrow();
+        assertThat(root).contains("shared:");
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(tmp.toString());
+    }
+
+    /** config-linux.md "Network": applied when the host has net_cls, else refused by name (runc refuses too). */
+    @Test
+    void networkClassIdNeedsNetCls() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("cat", "/sys/fs/cgroup/net_cls/net_cls.classid"));
+        Bundles.edit(b, "\"resources\": {", "\"resources\": {\"network\": {\"classID\": 1048577},");
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), P + "net1");
+        boolean hasNetCls = Files.readString(Path.of("/proc/self/mountinfo")).lines()
+                .anyMatch(l -> l.contains(" - cgroup ") && l.contains("net_cls"));
+        if (hasNetCls) {
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out().trim()).isEqualTo("1048577");
+        } else {
+            assertThat(r.code()).isNotZero();
+            assertThat(r.err()).contains("linux.resources.network.classID: this host has no net_cls cgroup v1 hierarchy");
+            assertThat(Bundles.berth(root(), "state", P + "net1").code()).as("nothing left behind").isNotZero();
+        }
+    }
+
+    /** config-linux.md "Devices": a node config.json creates is also allowed in the device cgroup, as runc does. */
+    @Test
+    void createdDevicesAreAllowedUnderADenyAllRule() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "ls -l /dev/test1; echo x > /dev/test1 || true"));
+        Bundles.edit(b, "\"resources\": {", "\"devices\": [{\"path\": \"/dev/test1\", \"type\": \"c\", "
+                + "\"major\": 1, \"minor\": 3, \"fileMode\": 438, \"uid\": 0, \"gid\": 0}], \"resources\": {");
+        Result r = Bundles.berth(root(), "run", "--bundle", b.toString(), P + "dev1");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("crw-rw-rw-\\s+1 0\\s+0\\s+1,\\s+3 .*/dev/test1");
+        assertThat(r.err()).doesNotContain("Operation not permitted");
+    }
+
     @Test
     void wrongStateAndMissingIdsFail() throws Exception {
         assertThat(Bundles.berth(root(), "start", "nope").err()).contains("does not exist");
