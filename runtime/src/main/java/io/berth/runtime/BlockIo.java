@@ -25,15 +25,15 @@ final class BlockIo {
     static List<Write> v1(Json blockIO) {
         Json.Obj o = obj(blockIO, "linux.resources.blockIO");
         List<Write> out = new ArrayList<>();
-        num(o, "weight").ifPresent(w -> out.add(new Write(List.of("blkio.weight", "blkio.bfq.weight"), "weight",
+        weight(o, "weight").ifPresent(w -> out.add(new Write(List.of("blkio.weight", "blkio.bfq.weight"), "weight",
                 String.valueOf(w))));
-        num(o, "leafWeight").ifPresent(w -> out.add(new Write(List.of("blkio.leaf_weight"), "leafWeight",
+        weight(o, "leafWeight").ifPresent(w -> out.add(new Write(List.of("blkio.leaf_weight"), "leafWeight",
                 String.valueOf(w))));
         for (Json.Obj d : devices(o, "weightDevice")) {
             String dev = device(d, "weightDevice");
-            num(d, "weight").ifPresent(w -> out.add(new Write(List.of("blkio.weight_device", "blkio.bfq.weight_device"),
+            weight(d, "weight").ifPresent(w -> out.add(new Write(List.of("blkio.weight_device", "blkio.bfq.weight_device"),
                     "weightDevice", dev + " " + w)));
-            num(d, "leafWeight").ifPresent(w -> out.add(new Write(List.of("blkio.leaf_weight_device"),
+            weight(d, "leafWeight").ifPresent(w -> out.add(new Write(List.of("blkio.leaf_weight_device"),
                     "weightDevice.leafWeight", dev + " " + w)));
         }
         throttle(o, "throttleReadBpsDevice", "blkio.throttle.read_bps_device", out);
@@ -46,15 +46,15 @@ final class BlockIo {
     static List<Write> v2(Json blockIO) {
         Json.Obj o = obj(blockIO, "linux.resources.blockIO");
         List<Write> out = new ArrayList<>();
-        num(o, "weight").ifPresent(w -> out.add(new Write(List.of("io.weight"), "weight", "default " + ioWeight(w))));
-        if (num(o, "leafWeight").isPresent()) {
+        weight(o, "weight").ifPresent(w -> out.add(new Write(List.of("io.weight"), "weight", "default " + ioWeight(w))));
+        if (weight(o, "leafWeight").isPresent()) {
             throw new RuntimeError("linux.resources.blockIO.leafWeight: cgroup2 has no leaf weight");
         }
         for (Json.Obj d : devices(o, "weightDevice")) {
             String dev = device(d, "weightDevice");
-            num(d, "weight").ifPresent(w -> out.add(new Write(List.of("io.weight"), "weightDevice",
+            weight(d, "weight").ifPresent(w -> out.add(new Write(List.of("io.weight"), "weightDevice",
                     dev + " " + ioWeight(w))));
-            if (num(d, "leafWeight").isPresent()) {
+            if (weight(d, "leafWeight").isPresent()) {
                 throw new RuntimeError("linux.resources.blockIO.weightDevice.leafWeight: cgroup2 has no leaf weight");
             }
         }
@@ -111,6 +111,11 @@ final class BlockIo {
             throw new RuntimeError(what + ": not an object");
         }
         return o;
+    }
+
+    /** A weight; 0 is "not set" (runc writes none then). */
+    private static Optional<Long> weight(Json.Obj o, String name) {
+        return num(o, name).filter(w -> w != 0);
     }
 
     private static Optional<Long> num(Json.Obj o, String name) {

@@ -160,7 +160,7 @@ public final class Cgroups {
     }
 
     /** config-linux.md "Block IO" into the blkio (v1) or io (cgroup2) controller: see {@link BlockIo}. */
-    private void blockIO(String path, io.berth.spec.json.Json blockIO) {
+    void blockIO(String path, io.berth.spec.json.Json blockIO) {
         Optional<Hierarchy> h = controller("blkio").filter(x -> !x.v2()).or(() -> controller("io").filter(Hierarchy::v2));
         if (h.isEmpty()) {
             throw new RuntimeError("linux.resources.blockIO: this host has neither a cgroup v1 blkio hierarchy nor "

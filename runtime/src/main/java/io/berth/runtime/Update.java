@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * runc's {@code update}: new limits written into a live container's cgroups. As in runc, an absent value
- * or 0 leaves a setting unchanged and -1 means unlimited; device rules and hugepage limits are not
+ * or 0 leaves a setting unchanged and -1 means unlimited (blockIO: a throttle rate of 0 removes that
+ * throttle, as in the kernel's files); device rules and hugepage limits are not
  * updated (runc skips them too, so a caller such as containerd may pass its whole LinuxResources); kernel
  * memory is ignored with a warning.
  */
@@ -26,8 +27,7 @@ public final class Update {
         List<String> warnings = new ArrayList<>();
         r.blockIO().ifPresent(b -> {
             if (b instanceof Json.Obj o && o.members().entrySet().stream().anyMatch(e -> !isZero(e.getValue()))) {
-                throw new RuntimeError("update: blockIO is not supported by berth-runtime (no blkio weight or "
-                        + "throttling on this host's cgroups)");
+                cg.blockIO(path, b); // weights of 0 are skipped: unchanged
             }
         });
         r.memory().ifPresent(m -> {

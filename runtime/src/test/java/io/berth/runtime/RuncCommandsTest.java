@@ -464,6 +464,22 @@ class RuncCommandsTest {
             assertThat(Files.readString(Path.of("/sys/fs/cgroup/cpu/berth/" + P + "u1/cpu.cfs_quota_us")).trim())
                     .isEqualTo("20000");
 
+            // blockIO from the file (a throttle) and --blkio-weight (BFQ's weight file on this host), as runc updates them
+            String dev = Files.readString(Path.of("/sys/block/vda/dev")).trim();
+            Files.writeString(res, "{\"blockIO\": {\"throttleWriteBpsDevice\": [{\"major\": " + dev.split(":")[0]
+                    + ", \"minor\": " + dev.split(":")[1] + ", \"rate\": 2097152}]}}");
+            Result ub = Bundles.berth(root(), "update", "-r", res.toString(), P + "u1");
+            assertThat(ub.code()).as(ub.err()).isZero();
+            Path blkio = Path.of("/sys/fs/cgroup/blkio/berth/" + P + "u1");
+            assertThat(Files.readString(blkio.resolve("blkio.throttle.write_bps_device")).trim()).isEqualTo(dev + " 2097152");
+            if (Files.exists(blkio.resolve("blkio.bfq.weight")) || Files.exists(blkio.resolve("blkio.weight"))) {
+                Result uw = Bundles.berth(root(), "update", "--blkio-weight", "200", P + "u1");
+                assertThat(uw.code()).as(uw.err()).isZero();
+                Path wf = Files.exists(blkio.resolve("blkio.weight")) ? blkio.resolve("blkio.weight")
+                        : blkio.resolve("blkio.bfq.weight");
+                assertThat(Files.readString(wf)).contains("200");
+            }
+
             // "-r -": the resources on stdin
             Files.writeString(res, "{\"memory\": {\"reservation\": 16777216}}");
             Result stdin = Bundles.berthWithFds(root(), "< '" + res + "'", "update", "-r", "-", P + "u1");

@@ -60,10 +60,9 @@ final class UpdateCommand {
         if (a.flag("l3-cache-schema") != null || a.flag("mem-bw-schema") != null) {
             throw new RuntimeError("update: Intel RDT is not supported by berth-runtime");
         }
-        Optional<Long> blkio = number(a, "blkio-weight");
-        if (blkio.filter(v -> v != 0).isPresent()) {
-            throw new RuntimeError("update: --blkio-weight is not supported by berth-runtime");
-        }
+        // runc's --blkio-weight: blockIO.weight (0 leaves it unchanged)
+        Optional<io.berth.spec.json.Json> blkio = number(a, "blkio-weight").filter(v -> v != 0)
+                .map(v -> new io.berth.spec.json.Json.Obj(Map.of("weight", io.berth.spec.json.Json.Num.of(v))));
         Resources.Memory mem = new Resources.Memory(size(a, "memory"), size(a, "memory-reservation"),
                 size(a, "memory-swap"), size(a, "kernel-memory"), size(a, "kernel-memory-tcp"), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty());
@@ -77,7 +76,7 @@ final class UpdateCommand {
                 throw new RuntimeError("update: invalid value for " + unsigned + ": must not be negative");
             }
         }
-        return new Resources(List.of(), Optional.of(mem), Optional.of(cpu), number(a, "pids-limit"), Optional.empty(),
+        return new Resources(List.of(), Optional.of(mem), Optional.of(cpu), number(a, "pids-limit"), blkio,
                 List.of(), Optional.empty(), Optional.empty(), Map.of());
     }
 

@@ -3,6 +3,7 @@ package io.berth.runtime.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.berth.spec.json.Json;
 import io.berth.spec.runtime.Resources;
 import java.util.List;
 import java.util.Optional;
@@ -50,7 +51,10 @@ class CliParsingTest {
         assertThat(r.cpu().orElseThrow().quota()).contains(-1L);
         assertThat(r.cpu().orElseThrow().cpus()).contains("0");
         assertThat(r.pidsLimit()).contains(7L);
-        assertThatThrownBy(() -> UpdateCommand.fromFlags(RuntimeMain.parse(List.of("--blkio-weight", "500", "c"),
-                UpdateCommand.VALUED, false))).hasMessageContaining("blkio-weight");
+        Resources w = UpdateCommand.fromFlags(RuntimeMain.parse(List.of("--blkio-weight", "500", "c"),
+                UpdateCommand.VALUED, false));
+        assertThat(w.blockIO().orElseThrow()).isEqualTo(new Json.Obj(java.util.Map.of("weight", Json.Num.of(500))));
+        assertThat(UpdateCommand.fromFlags(RuntimeMain.parse(List.of("--blkio-weight", "0", "c"),
+                UpdateCommand.VALUED, false)).blockIO()).as("0 leaves it unchanged").isEmpty();
     }
 }
