@@ -62,6 +62,16 @@ class AuthTest {
             assertThat(reg.get(header(started, "Location")).statusCode()).isEqualTo(401);
             assertThat(reg.get(header(started, "Location"), "Authorization", basic("alice", "secret")).statusCode())
                     .isEqualTo(204);
+            // an htpasswd user may pull every repository, so a mount without "from" finds the blob anywhere
+            // (the conformance suite's "automatic content discovery"); anonymous users cannot push at all
+            Digest d = Digest.sha256(new byte[] {4, 5});
+            assertThat(reg.request("POST", "/v2/app/blobs/uploads/?digest=" + d, new byte[] {4, 5},
+                    "Authorization", basic("alice", "secret")).statusCode()).isEqualTo(201);
+            HttpResponse<byte[]> mounted = reg.request("POST", "/v2/other/blobs/uploads/?mount=" + d, new byte[0],
+                    "Authorization", basic("alice", "secret"));
+            assertThat(mounted.statusCode()).isEqualTo(201);
+            assertThat(header(mounted, "Location")).isEqualTo("/v2/other/blobs/" + d);
+            assertThat(reg.request("POST", "/v2/third/blobs/uploads/?mount=" + d, new byte[0]).statusCode()).isEqualTo(401);
             // anonymous pull is on: reads need no credentials, but see nothing extra
             assertThat(reg.get("/v2/").statusCode()).isEqualTo(200);
             assertThat(reg.get("/v2/app/manifests/latest").statusCode()).isEqualTo(404);

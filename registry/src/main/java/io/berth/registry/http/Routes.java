@@ -236,10 +236,14 @@ final class Routes {
             // end-11: POST /v2/<name>/blobs/uploads/?mount=<digest>&from=<other_name>
             Digest d = Registry.digest(mount.get());
             Optional<RepositoryName> from = ex.param("from").filter(s -> !s.isEmpty()).map(RepositoryName::of);
-            // a client may only mount what it may pull; with authentication on, "from" is required so
-            // that knowing a digest is not enough to read a blob
-            boolean mayMount = auth.mode() == Authenticator.Mode.NONE || from.isPresent()
-                    && auth.allows(ex.header(HttpHeaderNames.AUTHORIZATION), Scope.repository(from.get(), Action.PULL), realm(ex));
+            // A client may only mount what it may pull. Tokens are scoped per repository, so with them "from"
+            // is required: knowing a digest must not be enough to read a blob. An htpasswd user may pull every
+            // repository (all-or-nothing users), so basic auth allows the automatic mount without "from".
+            var credentials = ex.header(HttpHeaderNames.AUTHORIZATION);
+            boolean mayMount = auth.mode() == Authenticator.Mode.NONE
+                    || from.isPresent() && auth.allows(credentials, Scope.repository(from.get(), Action.PULL), realm(ex))
+                    || from.isEmpty() && auth.mode() == Authenticator.Mode.BASIC
+                            && auth.allows(credentials, Scope.repository(name, Action.PUSH), realm(ex));
             if (mayMount && registry.mountBlob(name, d, from).isPresent()) {
                 // "The response to a successful mount MUST be 201 Created, and MUST contain ... Location: <blob-location>"
                 blobCreated(ex, name, d);
