@@ -46,7 +46,8 @@ http:
   addr: 127.0.0.1:5101
 YML
 docker-registry serve "$B/dist.yml" 2>"$B/dist.log" & DPID=$!
-"$JAVA_HOME/bin/java" ${BERTH_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -cp "$JAR:registry/target/lib/*" \
+# The JVM flags bin/berth uses for "registry serve" (BERTH_JAVA_OPTS comes after them and can override).
+"$JAVA_HOME/bin/java" -Xmx128m -XX:+UseSerialGC ${BERTH_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -cp "$JAR:registry/target/lib/*" \
   io.berth.registry.RegistryMain serve --addr 127.0.0.1:5102 --root "$B/berth" ${BERTH_ARGS:-} 2>"$B/berth.log" & BPID=$!
 
 IDLE_D=""; IDLE_B=""; n=0
