@@ -19,17 +19,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Deque;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import javax.net.ssl.SSLSession;
 
 /**
- * HTTP/1.1 over plain TCP for registries the client speaks to without TLS: one socket per request
- * ({@code Connection: close}), the request's body written from its publisher as it comes, the response's
- * body (Content-Length, chunked, or up to the close) read straight from the socket by the caller.
+ * HTTP/1.1 over plain TCP for registries the client speaks to without TLS: the request's body written
+ * from its publisher as it comes, the response's body (Content-Length, chunked, or up to the close) read
+ * straight from the socket by the caller.
+ *
+ * <p>Connections are kept alive and pooled per host and port (a few idle ones each): a response body read
+ * to its end and closed gives its connection back. Only GET and HEAD take a pooled connection, because a
+ * pooled connection may have been closed by the server meanwhile, and only a request without a body can
+ * simply be sent again on a fresh one when that shows (no response at all).
  *
  * <p>Why not the JDK client here: building one costs ~30 ms of a short command even with the AOT cache
  * (core reflection spins method handles for its filters), its first request ~25 ms more, and a body moves
@@ -38,8 +46,18 @@ import javax.net.ssl.SSLSession;
  */
 final class PlainHttp {
     private static final int MAX_HEAD = 64 * 1024;
+    private static final int MAX_IDLE_PER_HOST = 8;
+    /** Idle kept-alive connections by "host:port". */
+    private static final Map<String, Deque<Socket>> IDLE = new ConcurrentHashMap<>();
 
     private PlainHttp() {}
+
+    /** The connection ended before any byte of a response: on a reused connection, send again. */
+    private static final class NoResponse extends IOException {
+        NoResponse(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     /** Sends {@code req} and returns the response with its body unread; an I/O error as the JDK client would. */
     static HttpResponse<InputStream> send(HttpRequest req, Duration timeout) throws IOException {
@@ -49,12 +67,74 @@ final class PlainHttp {
         }
         int port = uri.getPort() < 0 ? 80 : uri.getPort();
         int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, req.timeout().orElse(timeout).toMillis()));
+        String key = uri.getHost() + ":" + port;
+        if (req.method().equals("GET") || req.method().equals("HEAD")) {
+            for (Socket idle; (idle = take(key)) != null; ) {
+                try {
+                    return exchange(req, idle, key, millis, true);
+                } catch (NoResponse stale) {
+                    // closed by the server while idle: try the next one, then a fresh connection
+                }
+            }
+        }
         Socket s = new Socket();
-        boolean handedOver = false;
         try {
             s.connect(new InetSocketAddress(uri.getHost(), port), millis);
-            s.setSoTimeout(millis); // a stalled read fails like the JDK client's request timeout
             s.setTcpNoDelay(true);
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+        return exchange(req, s, key, millis, false);
+    }
+
+    private static Socket take(String key) {
+        Deque<Socket> q = IDLE.get(key);
+        for (Socket s; q != null && (s = q.pollFirst()) != null; ) {
+            if (!s.isClosed()) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Gives a connection whose response was read to its end back to the pool (or closes it). */
+    private static void release(String key, Socket s) {
+        Deque<Socket> q = IDLE.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
+        if (q.size() < MAX_IDLE_PER_HOST) {
+            q.addFirst(s);
+        } else {
+            closeQuietly(s);
+        }
+    }
+
+    /** Closes the pooled idle connections (before a command exits). */
+    static void closeIdle() {
+        for (Deque<Socket> q : IDLE.values()) {
+            for (Socket s; (s = q.pollFirst()) != null; ) {
+                closeQuietly(s);
+            }
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // nothing to do: it is gone either way
+        }
+    }
+
+    /**
+     * One request and the head of its response on {@code s}. On a reused connection, a failure to send or
+     * an end before any response byte is {@link NoResponse} (the connection is closed; the caller retries).
+     */
+    private static HttpResponse<InputStream> exchange(HttpRequest req, Socket s, String key, int millis, boolean reused)
+            throws IOException {
+        URI uri = req.uri();
+        boolean handedOver = false;
+        try {
+            s.setSoTimeout(millis); // a stalled read fails like the JDK client's request timeout
             OutputStream out = new BufferedOutputStream(s.getOutputStream(), 256 * 1024);
             HttpRequest.BodyPublisher body = req.bodyPublisher().orElse(HttpRequest.BodyPublishers.noBody());
             long length = body.contentLength();
@@ -62,7 +142,7 @@ final class PlainHttp {
                     || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
                     .append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()).append(" HTTP/1.1\r\n")
                     .append("Host: ").append(uri.getRawAuthority()).append("\r\n")
-                    .append("Accept-Encoding: identity\r\nConnection: close\r\nUser-Agent: berth\r\n");
+                    .append("Accept-Encoding: identity\r\nUser-Agent: berth\r\n");
             for (Map.Entry<String, List<String>> h : req.headers().map().entrySet()) {
                 for (String v : h.getValue()) {
                     // what the JDK client refuses too: a CR or LF would start a header (or a request) of the
@@ -79,12 +159,16 @@ final class PlainHttp {
             } else if (length > 0 || !req.method().equals("GET") && !req.method().equals("HEAD")) {
                 head.append("Content-Length: ").append(length).append("\r\n");
             }
-            out.write(head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
-            if (length != 0) {
-                writeBody(body, out, chunked);
+            try {
+                out.write(head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+                if (length != 0) {
+                    writeBody(body, out, chunked);
+                }
+                out.flush();
+            } catch (IOException e) {
+                throw reused ? new NoResponse(req.method() + " " + uri + ": reused connection closed", e) : e;
             }
-            out.flush();
-            HttpResponse<InputStream> r = readResponse(req, s);
+            HttpResponse<InputStream> r = readResponse(req, s, key, reused);
             handedOver = true;
             return r;
         } finally {
@@ -171,7 +255,8 @@ final class PlainHttp {
         }
     }
 
-    private static HttpResponse<InputStream> readResponse(HttpRequest req, Socket s) throws IOException {
+    private static HttpResponse<InputStream> readResponse(HttpRequest req, Socket s, String key, boolean reused)
+            throws IOException {
         InputStream in = s.getInputStream();
         byte[] buf = new byte[Math.max(MAX_HEAD, 256 * 1024)];
         int n = 0;
@@ -184,9 +269,20 @@ final class PlainHttp {
             if (n >= MAX_HEAD) {
                 throw new IOException(req.method() + " " + req.uri() + ": response headers over " + MAX_HEAD + " bytes");
             }
-            int r = in.read(buf, n, buf.length - n);
+            int r;
+            try {
+                r = in.read(buf, n, buf.length - n);
+            } catch (java.net.SocketTimeoutException e) {
+                throw e;
+            } catch (IOException e) {
+                if (reused && n == 0) {
+                    throw new NoResponse(req.method() + " " + req.uri() + ": reused connection reset", e);
+                }
+                throw e;
+            }
             if (r < 0) {
-                throw new IOException(req.method() + " " + req.uri() + ": connection closed before a response");
+                String msg = req.method() + " " + req.uri() + ": connection closed before a response";
+                throw reused && n == 0 ? new NoResponse(msg, null) : new IOException(msg);
             }
             n += r;
         }
@@ -211,11 +307,21 @@ final class PlainHttp {
         }
         Leftover rest = new Leftover(buf, end + 4, n);
         String te = first(headers, "Transfer-Encoding").orElse("identity").toLowerCase(Locale.ROOT);
+        // kept alive: HTTP/1.1 without "Connection: close", a framed body (up-to-the-close ones never are)
+        String keyIfKept = status[0].equals("HTTP/1.1") && headers.getOrDefault("Connection", List.of()).stream()
+                .noneMatch(v -> v.toLowerCase(Locale.ROOT).contains("close")) ? key : null;
+        boolean noBody = req.method().equals("HEAD") || code == 204 || code == 304 || code < 200
+                || first(headers, "Content-Length").filter("0"::equals).isPresent() && !te.contains("chunked");
+        if (noBody && keyIfKept != null && rest.pos == rest.end) {
+            // nothing to read: the connection goes back now, whether or not the caller closes the body
+            release(keyIfKept, s);
+            return new Response(req, code, HttpHeaders.of(headers, (a, b) -> true), InputStream.nullInputStream());
+        }
         InputStream body;
-        if (req.method().equals("HEAD") || code == 204 || code == 304 || code < 200) {
-            body = new Framed(s, in, rest, 0, false);
+        if (noBody) {
+            body = new Framed(s, in, rest, 0, false, keyIfKept);
         } else if (te.contains("chunked")) {
-            body = new Framed(s, in, rest, -1, true);
+            body = new Framed(s, in, rest, -1, true, keyIfKept);
         } else if (first(headers, "Content-Length").isPresent()) {
             long length;
             try {
@@ -223,9 +329,9 @@ final class PlainHttp {
             } catch (NumberFormatException e) {
                 throw new IOException(req.method() + " " + req.uri() + ": bad Content-Length");
             }
-            body = new Framed(s, in, rest, length, false);
+            body = new Framed(s, in, rest, length, false, keyIfKept);
         } else {
-            body = new Framed(s, in, rest, Long.MAX_VALUE, false); // up to the close
+            body = new Framed(s, in, rest, Long.MAX_VALUE, false, null); // up to the close
         }
         return new Response(req, code, HttpHeaders.of(headers, (a, b) -> true), body);
     }
@@ -260,21 +366,25 @@ final class PlainHttp {
 
     /**
      * A response body: exactly Content-Length bytes, chunk-decoded, or up to the close; fewer bytes than
-     * framed before EOF is an I/O error (the caller resumes). Closing closes the socket.
+     * framed before EOF is an I/O error (the caller resumes). Closing gives a kept-alive connection back to
+     * the pool when the body was read to its end and nothing more came; otherwise it closes the socket.
      */
     private static final class Framed extends BulkInputStream {
         private final Socket socket;
         private final InputStream in;
         private final Leftover rest;
         private final boolean chunked;
+        private final String poolKey; // null: not kept alive
         private long left; // of the body (Content-Length) or of the current chunk; MAX_VALUE: to EOF
         private boolean eof;
+        private boolean closed;
 
-        Framed(Socket socket, InputStream in, Leftover rest, long length, boolean chunked) {
+        Framed(Socket socket, InputStream in, Leftover rest, long length, boolean chunked, String poolKey) {
             this.socket = socket;
             this.in = in;
             this.rest = rest;
             this.chunked = chunked;
+            this.poolKey = poolKey;
             this.left = chunked ? 0 : length;
             this.eof = !chunked && length == 0;
         }
@@ -366,7 +476,16 @@ final class PlainHttp {
 
         @Override
         public void close() throws IOException {
-            socket.close();
+            if (closed) {
+                return;
+            }
+            closed = true;
+            boolean whole = chunked ? eof : left == 0;
+            if (poolKey != null && whole && rest.pos == rest.end && !socket.isClosed()) {
+                release(poolKey, socket);
+            } else {
+                socket.close();
+            }
         }
     }
 

@@ -134,6 +134,7 @@ public final class RegistryClient implements AutoCloseable {
         for (RegistryClient c : List.copyOf(OPEN)) {
             c.close();
         }
+        PlainHttp.closeIdle();
     }
 
     /** localhost and loopback addresses speak plain HTTP unless told otherwise. */

@@ -64,6 +64,96 @@ class PlainHttpTest {
         }
     }
 
+    /**
+     * A keep-alive server on 127.0.0.1: each accepted connection answers requests one after another with
+     * {@code respond.apply(connection number, request line)}; a response ending in "\0" is sent without it and
+     * the connection is closed after it. Returns the server; {@code connections} counts accepts.
+     */
+    private static ServerSocket keepAliveServer(java.util.function.BiFunction<Integer, String, String> respond,
+            java.util.concurrent.atomic.AtomicInteger connections) throws IOException {
+        ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+        Thread.ofPlatform().daemon().start(() -> {
+            while (!server.isClosed()) {
+                try {
+                    Socket s = server.accept();
+                    int conn = connections.incrementAndGet();
+                    Thread.ofPlatform().daemon().start(() -> {
+                        try (s) {
+                            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                                    StandardCharsets.ISO_8859_1));
+                            for (String line; (line = in.readLine()) != null; ) {
+                                String requestLine = line;
+                                while ((line = in.readLine()) != null && !line.isEmpty()) {
+                                    // headers: GET and HEAD have no body
+                                }
+                                String r = respond.apply(conn, requestLine);
+                                boolean close = r.endsWith("\0");
+                                s.getOutputStream().write(r.replace("\0", "").getBytes(StandardCharsets.ISO_8859_1));
+                                s.getOutputStream().flush();
+                                if (close) {
+                                    return;
+                                }
+                            }
+                        } catch (IOException e) {
+                            // the client went away
+                        }
+                    });
+                } catch (IOException e) {
+                    return; // closed
+                }
+            }
+        });
+        return server;
+    }
+
+    private static HttpResponse<InputStream> get(ServerSocket server, String method, String path) throws IOException {
+        return PlainHttp.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getLocalPort() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), Duration.ofSeconds(10));
+    }
+
+    @Test
+    void connectionsAreKeptAliveAndReusedByGetAndHead() throws Exception {
+        var connections = new java.util.concurrent.atomic.AtomicInteger();
+        try (ServerSocket server = keepAliveServer((conn, line) -> line.startsWith("HEAD")
+                ? "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n"
+                : "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nc" + conn + "-\r\n0\r\n\r\n", connections)) {
+            assertThat(body(get(server, "GET", "/a"))).isEqualTo("c1-");
+            assertThat(get(server, "HEAD", "/b").headers().firstValue("content-length")).hasValue("7");
+            assertThat(body(get(server, "GET", "/c"))).as("read to its end and closed: back in the pool").isEqualTo("c1-");
+            assertThat(connections.get()).isEqualTo(1);
+            // a body left unread closes its connection instead
+            get(server, "GET", "/d").body().close();
+            assertThat(body(get(server, "GET", "/e"))).isEqualTo("c2-");
+            assertThat(connections.get()).isEqualTo(2);
+        } finally {
+            PlainHttp.closeIdle();
+        }
+    }
+
+    @Test
+    void aPooledConnectionTheServerClosedIsReplacedAndCloseIsHonoured() throws Exception {
+        var connections = new java.util.concurrent.atomic.AtomicInteger();
+        // connection 1 answers once and closes without saying so; connection 2 says "Connection: close"
+        try (ServerSocket server = keepAliveServer((conn, line) -> switch (conn) {
+            case 1 -> "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nc1\0";
+            case 2 -> "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nc2\0";
+            default -> "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nc" + conn;
+        }, connections)) {
+            assertThat(body(get(server, "GET", "/a"))).isEqualTo("c1");
+            Thread.sleep(100); // the server has closed connection 1 by now
+            assertThat(body(get(server, "GET", "/b"))).as("stale connection: sent again on a new one").isEqualTo("c2");
+            assertThat(body(get(server, "GET", "/c"))).as("Connection: close was not pooled").isEqualTo("c3");
+            assertThat(connections.get()).isEqualTo(3);
+            // a request with a body never takes a pooled connection (it could not be sent again)
+            HttpResponse<InputStream> put = PlainHttp.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + server.getLocalPort() + "/p")).PUT(HttpRequest.BodyPublishers.noBody()).build(), Duration.ofSeconds(10));
+            assertThat(body(put)).isEqualTo("c4");
+            assertThat(connections.get()).isEqualTo(4);
+        } finally {
+            PlainHttp.closeIdle();
+        }
+    }
+
     @Test
     void getWithHeadersAndAContentLengthBody() throws Exception {
         AtomicReference<String> req = new AtomicReference<>();
@@ -74,8 +164,8 @@ class PlainHttpTest {
         assertThat(r.headers().firstValue("docker-content-digest")).hasValue("sha256:00");
         assertThat(body(r)).isEqualTo("hello");
         assertThat(req.get()).startsWith("GET /v2/a/b/blobs/sha256:00?x=1 HTTP/1.1\r\n")
-                .contains("\r\nHost: 127.0.0.1:", "\r\nRange: bytes=5-\r\n", "\r\nConnection: close\r\n")
-                .doesNotContain("Content-Length").endsWith("\r\n\r\n");
+                .contains("\r\nHost: 127.0.0.1:", "\r\nRange: bytes=5-\r\n")
+                .doesNotContain("Content-Length").doesNotContain("Connection:").endsWith("\r\n\r\n");
     }
 
     @Test
