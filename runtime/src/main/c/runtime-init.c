@@ -207,6 +207,7 @@ static const struct { const char *name; int nargs; char stage; } OPS[] = {
                               * copies it to/from the caller's terminal (needs "wait") */
     {"propagation", 1, 'C'}, /* mount flags for "/" in the new mount namespace */
     {"rootfs", 1, 'C'},      /* host path of the rootfs: bind onto itself, root for later paths */
+    {"rootfs-host", 1, 'C'}, /* the same without a mount namespace: the host's propagation untouched */
     {"mount", 6, 'C'},       /* source target fstype flags propagation-flags data */
     {"rattr", 3, 'C'},       /* target attr_set attr_clr: mount_setattr(AT_RECURSIVE) (rro, rnosuid...) */
     {"usernsfd", 2, 'P'},    /* uid_map gid_map: a user namespace for an idmapped mount, made with the host's
@@ -1110,8 +1111,8 @@ static void child(int sync_fd, int userns) {
         if (!strcmp(op, "propagation")) {
             root_prop = num(a[0]);
             if (mount(NULL, "/", NULL, root_prop, NULL) < 0) fail("mount-propagation", "/");
-        } else if (!strcmp(op, "rootfs")) {
-            rootfs_parent_private(a[0]);
+        } else if (!strcmp(op, "rootfs") || !strcmp(op, "rootfs-host")) {
+            if (!strcmp(op, "rootfs")) rootfs_parent_private(a[0]);
             if (mount(a[0], a[0], NULL, MS_BIND | MS_REC, NULL) < 0) fail("bind-rootfs", a[0]);
             rootfd = open(a[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
             if (rootfd < 0) fail("open", a[0]);

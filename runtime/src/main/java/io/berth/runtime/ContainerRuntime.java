@@ -85,6 +85,10 @@ public final class ContainerRuntime {
                 List<String> procs = cgroups.create(cgroupPath, spec.linux().flatMap(l -> l.resources()),
                         spec.linux().map(l -> l.devices()).orElse(List.of()));
                 Trace.mark("create: cgroups made");
+                if (!PlanCompiler.hasMountNamespace(spec)) {
+                    // the container's mounts land in the runtime's own namespace: delete unmounts them
+                    Files.writeString(dir.resolve(HOST_MOUNTS), rootfs.toString());
+                }
                 Plan plan = PlanCompiler.compile(new PlanCompiler.Inputs(spec, bundle, dir, procs, opt.noPivot(),
                         opt.preserveFds(), foreground, Path.of("/proc/self/status"), cgroupPath,
                         opt.consoleSocket()));
@@ -122,6 +126,11 @@ public final class ContainerRuntime {
                 }
                 if (started == null) {
                     spawning.abandon();
+                }
+                if (started != null) {
+                    // (before "ready" the bind may not exist: the mount on top of the rootfs could be the
+                    // caller's own, so an init that failed midway leaves its mounts, as runc's does)
+                    unmountHostMounts(dir);
                 }
                 store.remove(id);
                 if (e instanceof InterruptedException) {
@@ -200,6 +209,30 @@ public final class ContainerRuntime {
             throw new RuntimeError("create: ociVersion " + spec.ociVersion() + " is not supported (1.0.x to 1.3.x)");
         }
         return spec;
+    }
+
+    /** The state file naming the rootfs of a container without a mount namespace of its own. */
+    private static final String HOST_MOUNTS = "host-mounts";
+
+    /**
+     * A container without its own mount namespace mounted its /proc, /dev, ... in ours, under its rootfs
+     * (bound onto itself): one lazy unmount of the rootfs takes them all away (runc leaves them behind).
+     */
+    private static void unmountHostMounts(Path stateDir) {
+        Path marker = stateDir.resolve(HOST_MOUNTS);
+        if (!Files.exists(marker)) {
+            return;
+        }
+        try {
+            String rootfs = Files.readString(marker).trim();
+            int err = Native.umountDetach(rootfs);
+            if (err != 0 && err != 22 /* EINVAL: not a mount point (init failed before binding it) */
+                    && err != 2 /* ENOENT */) {
+                System.err.println("berth-runtime: warning: unmount " + rootfs + ": errno " + err);
+            }
+        } catch (IOException e) {
+            System.err.println("berth-runtime: warning: " + marker + ": " + e.getMessage());
+        }
     }
 
     private static void writePidFile(Path file, long pid) {
@@ -429,6 +462,7 @@ public final class ContainerRuntime {
                     waitGone(c);
                 }
             }
+            unmountHostMounts(store.dir(id));
             Cgroups.detect().destroy(c.cgroupPath());
             Trace.mark("delete: cgroups removed");
             // runtime.md step 13: poststop hooks; failures are warnings, the lifecycle continues

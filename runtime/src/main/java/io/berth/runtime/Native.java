@@ -27,6 +27,35 @@ final class Native {
         }
     }
 
+    private static final class Umount {
+        static final MethodHandle UMOUNT2;
+
+        static {
+            Linker linker = Linker.nativeLinker();
+            UMOUNT2 = linker.downcallHandle(linker.defaultLookup().find("umount2").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+                    Linker.Option.captureCallState("errno"));
+        }
+    }
+
+    private static final int MNT_DETACH = 2;
+
+    /** umount2(path, MNT_DETACH): a lazy unmount of the mount at path and everything on it; 0 or the errno. */
+    static int umountDetach(String path) {
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
+            int r = (int) Umount.UMOUNT2.invokeExact(state, arena.allocateFrom(path), MNT_DETACH);
+            if (r == 0) {
+                return 0;
+            }
+            return state.get(ValueLayout.JAVA_INT,
+                    Linker.Option.captureStateLayout().byteOffset(
+                            java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")));
+        } catch (Throwable t) {
+            throw new RuntimeError("umount2(" + path + "): " + t, t);
+        }
+    }
+
     /** kill(2); returns 0 or the errno. */
     static int kill(long pid, int signal) {
         try (var arena = java.lang.foreign.Arena.ofConfined()) {

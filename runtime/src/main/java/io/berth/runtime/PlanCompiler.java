@@ -111,14 +111,24 @@ public final class PlanCompiler {
         }
 
         // --- child stage: the filesystem (before pivot_root, paths resolved inside the rootfs) ---
-        boolean mountns = (cloneFlags & CLONE_NEWNS) != 0 || linux.namespace(Namespace.Type.MOUNT).isPresent();
-        if (!mountns) {
-            throw new RuntimeError("linux.namespaces: berth-runtime needs a mount namespace (it pivots into the rootfs)");
+        boolean mountns = hasMountNamespace(spec);
+        if (mountns) {
+            // config-linux.md "rootfsPropagation"; without it "/" becomes rslave, so host mounts still
+            // propagate in but nothing propagates out.
+            plan.op("propagation", linux.rootfsPropagation().map(PROPAGATION::get).orElse(MS_SLAVE | MS_REC));
+            plan.op("rootfs", rootfs);
+        } else {
+            // config-linux.md "Namespaces": without a mount entry the container "MUST inherit the runtime
+            // namespace": its mounts are made in the runtime's own (under the rootfs, which is bound onto
+            // itself so that delete can take them all away with one lazy unmount), nothing about the
+            // host's propagation is changed, and chroot stands in for pivot_root (which would move the
+            // host's root), as runc does.
+            if (linux.rootfsPropagation().isPresent()) {
+                throw new RuntimeError("linux.rootfsPropagation: needs a mount namespace (it would change the "
+                        + "host's mounts)");
+            }
+            plan.op("rootfs-host", rootfs);
         }
-        // config-linux.md "rootfsPropagation"; without it "/" becomes rslave, so host mounts still
-        // propagate in but nothing propagates out.
-        plan.op("propagation", linux.rootfsPropagation().map(PROPAGATION::get).orElse(MS_SLAVE | MS_REC));
-        plan.op("rootfs", rootfs);
         for (Mount m : spec.mounts()) {
             if (userns && (m.options().contains("idmap") || m.options().contains("ridmap"))) {
                 throw new RuntimeError("mounts[" + m.destination() + "]: idmapped mounts in a container with its "
@@ -145,7 +155,7 @@ public final class PlanCompiler {
         String id = in.stateDir().getFileName().toString(); // the state directory is <root>/<id>
         hooks(plan, "createContainer", spec.hooks().createContainer(), new State(Container.OCI_VERSION, id,
                 State.Status.CREATING, Optional.of(PID_MARK), in.bundle().toString(), spec.annotations()), proc.env());
-        plan.op(in.noPivot() ? "chroot" : "pivot");
+        plan.op(in.noPivot() || !mountns ? "chroot" : "pivot");
 
         // --- after pivot_root: paths are the container's own ---
         // sysctl before readonlyPaths: /proc/sys is usually one of them (runc's order too)
@@ -366,6 +376,11 @@ public final class PlanCompiler {
             b.append(m.containerId()).append(' ').append(m.hostId()).append(' ').append(m.size()).append('\n');
         }
         return b.toString();
+    }
+
+    /** Whether the container gets a mount namespace of its own (a new one or one joined by path). */
+    static boolean hasMountNamespace(Spec spec) {
+        return spec.linux().flatMap(l -> l.namespace(Namespace.Type.MOUNT)).isPresent();
     }
 
     /** config.md "Mounts": options split into mount(2) flags, propagation flags and data. */

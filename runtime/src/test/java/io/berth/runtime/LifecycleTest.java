@@ -230,6 +230,32 @@ class LifecycleTest {
         }
     }
 
+    /**
+     * config-linux.md "Namespaces": without a mount entry the container "MUST inherit the runtime namespace".
+     * Run inside a private mount namespace of the test's own (so the host's mount table is never touched):
+     * the container sees the same mount namespace, and its /proc, /dev, ... are gone once it is deleted.
+     */
+    @Test
+    void withoutAMountNamespaceTheRuntimesIsInheritedAndCleanedUp() throws Exception {
+        Path b = Bundles.busybox(tmp.resolve("b"), List.of("sh", "-c", "readlink /proc/self/ns/mnt; ls /proc/self/fd >/dev/null"));
+        Bundles.edit(b, ", {\"type\": \"mount\"}", "");
+        assertThat(Files.readString(b.resolve("config.json"))).doesNotContain("\"mount\"");
+        String rootfs = b.resolve("rootfs").toString();
+        String script = "readlink /proc/self/ns/mnt; " + Bundles.shell(Bundles.berthCommand(root(), "create", "--bundle",
+                b.toString(), P + "nm1")) + " && grep -c ' " + rootfs + "' /proc/self/mountinfo; "
+                + Bundles.shell(Bundles.berthCommand(root(), "start", P + "nm1")) + "; sleep 0.3; "
+                + Bundles.shell(Bundles.berthCommand(root(), "delete", P + "nm1")) + "; echo after $(grep -c ' "
+                + rootfs + "' /proc/self/mountinfo)";
+        Result r = Bundles.exec(List.of("unshare", "-m", "--propagation", "private", "sh", "-c", script));
+        assertThat(r.code()).as(r.err()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(2)).as("the container's mount namespace is the runtime's").isEqualTo(lines.get(0));
+        assertThat(Integer.parseInt(lines.get(1))).as("its mounts, made in the runtime's namespace").isGreaterThan(3);
+        assertThat(lines.get(3)).isEqualTo("after 0");
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(rootfs);
+    }
+
     /** config-linux.md "Devices": a node config.json creates is also allowed in the device cgroup, as runc does. */
     @Test
     void createdDevicesAreAllowedUnderADenyAllRule() throws Exception {
