@@ -45,15 +45,16 @@ final class Native {
         try (var arena = java.lang.foreign.Arena.ofConfined()) {
             MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
             int r = (int) Umount.UMOUNT2.invokeExact(state, arena.allocateFrom(path), MNT_DETACH);
-            if (r == 0) {
-                return 0;
-            }
-            return state.get(ValueLayout.JAVA_INT,
-                    Linker.Option.captureStateLayout().byteOffset(
-                            java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")));
+            return r == 0 ? 0 : errno(state);
         } catch (Throwable t) {
             throw new RuntimeError("umount2(" + path + "): " + t, t);
         }
+    }
+
+    /** The errno a downcall with captureCallState("errno") left in {@code state}. */
+    private static int errno(MemorySegment state) {
+        return state.get(ValueLayout.JAVA_INT, Linker.Option.captureStateLayout().byteOffset(
+                java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")));
     }
 
     /** kill(2); returns 0 or the errno. */
@@ -61,12 +62,7 @@ final class Native {
         try (var arena = java.lang.foreign.Arena.ofConfined()) {
             MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
             int r = (int) Kill.KILL.invokeExact(state, (int) pid, signal);
-            if (r == 0) {
-                return 0;
-            }
-            return state.get(ValueLayout.JAVA_INT,
-                    Linker.Option.captureStateLayout().byteOffset(
-                            java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")));
+            return r == 0 ? 0 : errno(state);
         } catch (Throwable t) {
             throw new RuntimeError("kill(" + pid + ", " + signal + "): " + t, t);
         }
