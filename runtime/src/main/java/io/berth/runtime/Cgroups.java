@@ -1,5 +1,7 @@
 package io.berth.runtime;
 
+import io.berth.spec.json.Json;
+import io.berth.spec.runtime.Device;
 import io.berth.spec.runtime.Resources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -94,18 +96,10 @@ public final class Cgroups {
 
     /**
      * Creates the container's cgroups and applies resources; returns the cgroup.procs files the init
-     * stage writes itself into before it clones the container process.
+     * stage writes itself into before it clones the container process. The nodes config.json creates
+     * ({@code created}, linux.devices) are also allowed in the device cgroup, as runc allows them.
      */
-    public List<String> create(String path, Optional<Resources> resources) {
-        return create(path, resources, List.of());
-    }
-
-    /**
-     * {@link #create(String, Optional)}, where the devices config.json creates ({@code linux.devices}) are
-     * also allowed in the device cgroup, as runc allows them: a container is not denied the nodes it was
-     * given.
-     */
-    public List<String> create(String path, Optional<Resources> resources, List<io.berth.spec.runtime.Device> created) {
+    public List<String> create(String path, Optional<Resources> resources, List<Device> created) {
         Map<String, String> v1 = new LinkedHashMap<>();
         Map<String, String> v2 = new LinkedHashMap<>();
         resources.ifPresent(r -> translate(r, v1, v2));
@@ -128,21 +122,21 @@ public final class Cgroups {
      * "name priority" line each). Both are cgroup v1 controllers; without them the config is refused, as
      * runc refuses it, instead of a container that silently lacks them.
      */
-    private void network(String path, io.berth.spec.json.Json network) {
-        if (!(network instanceof io.berth.spec.json.Json.Obj o)) {
+    private void network(String path, Json network) {
+        if (!(network instanceof Json.Obj o)) {
             throw new RuntimeError("linux.resources.network: not an object");
         }
-        o.get("classID").filter(j -> !(j instanceof io.berth.spec.json.Json.Null)).ifPresent(c -> {
-            if (!(c instanceof io.berth.spec.json.Json.Num n) || n.text().startsWith("-") || n.text().contains(".")) {
+        o.get("classID").filter(j -> !(j instanceof Json.Null)).ifPresent(c -> {
+            if (!(c instanceof Json.Num n) || n.text().startsWith("-") || n.text().contains(".")) {
                 throw new RuntimeError("linux.resources.network.classID: must be a non-negative integer");
             }
             write(v1Dir("net_cls", "linux.resources.network.classID", path).resolve("net_cls.classid"), n.text());
         });
-        if (o.get("priorities").orElse(io.berth.spec.json.Json.Null.NULL) instanceof io.berth.spec.json.Json.Arr a) {
-            for (io.berth.spec.json.Json p : a.items()) {
-                if (!(p instanceof io.berth.spec.json.Json.Obj e)
-                        || !(e.get("name").orElse(null) instanceof io.berth.spec.json.Json.Str name)
-                        || !(e.get("priority").orElse(null) instanceof io.berth.spec.json.Json.Num prio)
+        if (o.get("priorities").orElse(Json.Null.NULL) instanceof Json.Arr a) {
+            for (Json p : a.items()) {
+                if (!(p instanceof Json.Obj e)
+                        || !(e.get("name").orElse(null) instanceof Json.Str name)
+                        || !(e.get("priority").orElse(null) instanceof Json.Num prio)
                         || name.value().isEmpty() || name.value().contains(" ") || name.value().contains("\n")) {
                     throw new RuntimeError("linux.resources.network.priorities: each entry needs a name (an interface) "
                             + "and a priority");
@@ -160,7 +154,7 @@ public final class Cgroups {
     }
 
     /** config-linux.md "Block IO" into the blkio (v1) or io (cgroup2) controller: see {@link BlockIo}. */
-    void blockIO(String path, io.berth.spec.json.Json blockIO) {
+    void blockIO(String path, Json blockIO) {
         Optional<Hierarchy> h = controller("blkio").filter(x -> !x.v2()).or(() -> controller("io").filter(Hierarchy::v2));
         if (h.isEmpty()) {
             throw new RuntimeError("linux.resources.blockIO: this host has neither a cgroup v1 blkio hierarchy nor "
@@ -285,7 +279,7 @@ public final class Cgroups {
     }
 
     /** config-linux.md "Allowed Device list", v1 devices controller; plus the default devices runc allows. */
-    private void devices(String path, Resources r, List<io.berth.spec.runtime.Device> created) {
+    private void devices(String path, Resources r, List<Device> created) {
         Optional<Hierarchy> h = controller("devices");
         if (r.devices().isEmpty() || h.isEmpty()) {
             return;
@@ -301,7 +295,7 @@ public final class Cgroups {
                     + d.minor().map(String::valueOf).orElse("*") + " " + d.access().orElse("rwm");
             rules.add((d.allow() ? "A" : "D") + rule);
         }
-        for (io.berth.spec.runtime.Device d : created) {
+        for (Device d : created) {
             String type = d.type().equals("u") ? "c" : d.type();
             if ((type.equals("c") || type.equals("b")) && d.major().isPresent() && d.minor().isPresent()) {
                 rules.add("A" + type + " " + d.major().get() + ":" + d.minor().get() + " rwm");
