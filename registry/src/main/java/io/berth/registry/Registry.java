@@ -178,14 +178,14 @@ public final class Registry {
      * when the storage versions it was read at still hold.
      */
     public StoredManifest pullManifest(RepositoryName repo, String reference) {
-        if (!cache.enabled()) {
-            return readManifest(repo, reference);
-        }
         boolean byTag = !reference.contains(":");
         if (byTag && !Tag.isValid(reference)) {
             // No manifest can have a name outside the tag grammar, so none is found (404, as the
             // conformance suite's ".INVALID_MANIFEST_NAME" expects); only a push of one is MANIFEST_INVALID.
             throw manifestUnknown(repo, reference);
+        }
+        if (!cache.enabled()) {
+            return readManifest(repo, reference);
         }
         ManifestCache.Entry e = cache.get(repo.value(), reference);
         long now = cache.now();
@@ -221,10 +221,7 @@ public final class Registry {
     }
 
     private StoredManifest readManifest(RepositoryName repo, String reference) {
-        // "<tag-or-digest> MUST be either (a) the digest of the manifest or (b) a tag"
-        if (!reference.contains(":") && !Tag.isValid(reference)) {
-            throw manifestUnknown(repo, reference);
-        }
+        // "<tag-or-digest> MUST be either (a) the digest of the manifest or (b) a tag" (a tag checked by the caller)
         Digest d = reference.contains(":") ? digest(reference)
                 : storage.tags().resolve(repo, new Tag(reference)).orElseThrow(() -> manifestUnknown(repo, reference));
         String mt = storage.manifests().mediaType(repo, d).orElseThrow(() -> manifestUnknown(repo, reference));

@@ -125,11 +125,10 @@ public final class ContainerRuntime {
                     }
                 }
                 if (started == null) {
+                    // (nor are the mounts of an init that failed before "ready" taken away: the bind may not
+                    // exist yet, and the mount on top of the rootfs could be the caller's own; runc's stay too)
                     spawning.abandon();
-                }
-                if (started != null) {
-                    // (before "ready" the bind may not exist: the mount on top of the rootfs could be the
-                    // caller's own, so an init that failed midway leaves its mounts, as runc's does)
+                } else {
                     unmountHostMounts(dir);
                 }
                 store.remove(id);
